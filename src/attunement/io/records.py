@@ -179,6 +179,11 @@ class ParseResult:
 
     data: JournalData
     problems: list[Problem] = field(default_factory=list)
+    # Non-fatal notes the user should see but that do not block the import
+    # (e.g. a reply whose parent comment is missing was kept at the top level).
+    warnings: list[Problem] = field(default_factory=list)
+    # What the parser left out on purpose, by kind, e.g. {"page": 2, "spam comment": 5}.
+    skipped: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

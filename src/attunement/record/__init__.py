@@ -1,0 +1,1 @@
+"""The record: therapists, sessions, contacts, the frame, entries and unsaid notes."""

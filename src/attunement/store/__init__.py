@@ -1,0 +1,1 @@
+"""The encrypted store: the only code that opens the journal database."""

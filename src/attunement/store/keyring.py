@@ -1,0 +1,56 @@
+"""The one place the unlocked data key lives, and the idle clock.
+
+Process-wide on purpose: Attunement's local profile serves one person on one
+machine. Locking forgets the key, so no new connection can open until the
+passphrase is given again.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from attunement.store.errors import JournalLocked
+
+_lock = threading.Lock()
+_data_key: bytes | None = None
+_last_activity: float = 0.0
+
+
+def set_key(data_key: bytes) -> None:
+    """Remember the data key after a successful unlock."""
+    global _data_key, _last_activity
+    with _lock:
+        _data_key = data_key
+        _last_activity = time.monotonic()
+
+
+def forget() -> None:
+    """Forget the key (lock)."""
+    global _data_key
+    with _lock:
+        _data_key = None
+
+
+def is_unlocked() -> bool:
+    """Whether a key is held."""
+    return _data_key is not None
+
+
+def require_key() -> bytes:
+    """The data key, or JournalLocked."""
+    key = _data_key
+    if key is None:
+        raise JournalLocked()
+    return key
+
+
+def touch() -> None:
+    """Note activity, for the idle timeout."""
+    global _last_activity
+    _last_activity = time.monotonic()
+
+
+def idle_seconds() -> float:
+    """Seconds since the last activity."""
+    return time.monotonic() - _last_activity

@@ -1,0 +1,1 @@
+"""Django database backend package for SQLCipher (ENGINE = "attunement.store.sqlcipher")."""

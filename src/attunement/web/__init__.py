@@ -1,0 +1,1 @@
+"""The web interface: views, templates, static files (all vendored)."""

@@ -1,0 +1,8 @@
+"""WSGI entry point (waitress locally, gunicorn when hosted)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "attunement.settings")
+application = get_wsgi_application()

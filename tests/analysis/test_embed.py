@@ -1,0 +1,49 @@
+"""Tests for attunement.analysis.embed."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from attunement.analysis import embed as E
+
+
+def test_shape_dtype_and_norm():
+    v = E.embed(["I felt far away from her.", "", "ok"])
+    assert v.shape == (3, E.DIM)
+    assert v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+
+
+def test_empty_input():
+    assert E.embed([]).shape == (0, E.DIM)
+
+
+def test_meaning_is_closer_than_topic_change():
+    v = E.embed(["I felt close to her today.", "Today I felt near to her.", "The bus was late."])
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+
+
+def test_batch_order_and_padding_do_not_change_vectors():
+    texts = ["short", "a much longer sentence about the session and what she said to me", "mid one"]
+    together = E.embed(texts)
+    alone = np.vstack([E.embed([t]) for t in texts])
+    assert np.allclose(together, alone, atol=1e-3)
+
+
+def test_long_text_is_truncated_not_rejected():
+    enc = E.get_embedder()
+    assert enc.token_counts(["word " * 1000]) == [E.MAX_TOKENS]
+    assert E.embed(["word " * 1000]).shape == (1, E.DIM)
+
+
+def test_checksum_mismatch_is_a_clear_error(tmp_path: Path):
+    f = tmp_path / "model.onnx"
+    f.write_bytes(b"not a model")
+    with pytest.raises(E.EmbeddingModelError, match="SHA-256"):
+        E._verify(f, E.MODEL_SHA256)
+
+
+def test_missing_package_is_a_clear_error():
+    with pytest.raises(E.EmbeddingModelError, match="not installed"):
+        E._package_file("no_such_package_attunement", "model.onnx")

@@ -1,0 +1,61 @@
+"""Hostile input to attunement.analysis.markers.analyze: each has a defined result."""
+
+from pathlib import Path
+
+from attunement.analysis.markers import FLAG_NO_WORDS, FLAG_NOT_ENGLISH, analyze
+from attunement.analysis.markers.split import MAX_CHARS, MAX_WORDS
+
+DATA = Path(__file__).parents[1] / "data" / "markers"
+
+
+def test_empty_text():
+    assert analyze((DATA / "empty.txt").read_text()) == []
+    assert analyze("   \n\n\t") == []
+
+
+def test_one_megabyte_on_one_line_is_bounded():
+    line = ("i keep thinking about what she said and i dont know why it hurts so much " * 14000)[
+        : 1 << 20
+    ]
+    out = analyze(line)
+    assert len(out) > 1000
+    assert all(len(m.text.split()) <= MAX_WORDS and len(m.text) <= MAX_CHARS for m in out)
+    assert out[-1].end <= len(line)
+
+
+def test_binary_garbage_does_not_crash():
+    raw = (DATA / "binary_garbage.bin").read_bytes()
+    for text in (raw.decode("utf-8", errors="replace"), raw.decode("latin-1")):
+        out = analyze(text)
+        assert all(text[m.start : m.end] == m.text for m in out)
+        assert all(m.label == "none" or not m.flags for m in out)
+
+
+def test_control_characters_are_ignored_by_the_model():
+    text = (DATA / "control_chars.txt").read_text()
+    out = analyze(text)
+    assert [m.text for m in out][0].startswith("i went quiet")
+    assert all(text[m.start : m.end] == m.text for m in out)
+
+
+def test_emoji_only_is_none_with_flag():
+    out = analyze((DATA / "emoji_only.txt").read_text())
+    assert len(out) == 2
+    assert all(m.label == "none" and m.flags == (FLAG_NO_WORDS,) for m in out)
+    assert all(m.confidence == 0.2 and m.evidence == () for m in out)
+
+
+def test_fifty_languages():
+    lines = (DATA / "fifty_languages.txt").read_text().splitlines()
+    assert len(lines) == 50
+    out = analyze("\n".join(lines))
+    assert len(out) == 50
+    non_latin = [m for m in out if not any(c.isascii() and c.isalpha() for c in m.text)]
+    assert len(non_latin) >= 20
+    assert all(m.label == "none" and FLAG_NOT_ENGLISH in m.flags for m in non_latin)
+
+
+def test_non_string_in_batch():
+    from attunement.analysis.markers import analyze_many
+
+    assert analyze_many([None, 3]) == [[], []]  # type: ignore[list-item]
