@@ -131,6 +131,21 @@ def run(host: str, port: int, allow_remote: bool, threads: int) -> None:
           ident="attunement", _quiet=True)
 
 
+@cli.command()
+def passphrase() -> None:
+    """Change the passphrase; the journal is re-encrypted under a new key."""
+    _unlock()
+    from attunement.store import journal
+
+    new = os.environ.get("ATTUNE_NEW_PASSPHRASE")
+    if not new:
+        if not sys.stdin.isatty():
+            raise AttuneError("No new passphrase: set ATTUNE_NEW_PASSPHRASE or run in a terminal.")
+        new = click.prompt("New passphrase", hide_input=True, confirmation_prompt=True)
+    journal.rekey(str(new))
+    click.echo("Passphrase changed; the journal is re-encrypted. Your recovery key still works.")
+
+
 @cli.command("import")
 @click.argument("fmt", type=click.Choice(["wordpress", "jrnl", "dayone", "daylio", "json"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -39,8 +39,8 @@ from attunement.analysis.episodes_model import (
     Instrument,
     Lowest,
     MarkerEvent,
-    RepairMove,
     Rating,
+    RepairMove,
     as_date,
 )
 from attunement.analysis.episodes_words import words_candidates
@@ -72,7 +72,8 @@ __all__ = [
 def infer_instrument(ratings: Sequence[Rating]) -> Instrument:
     """A stand-in scale when none is given: from 0 (or the lowest score) to the highest score."""
     scores = [r.score for r in ratings if r.valid_score]
-    scores += [r.pre_score for r in ratings if r.pre_score is not None and math.isfinite(r.pre_score)]
+    scores += [r.pre_score for r in ratings
+               if r.pre_score is not None and math.isfinite(r.pre_score)]
     if not scores:
         return Instrument(0.0, 1.0)
     lo, hi = min(0.0, min(scores)), max(scores)

@@ -148,8 +148,8 @@ def self_report_candidates(s: Series, params: DetectionParams) -> list[Candidate
                 current.end = s.dates[i]
                 out.append(current)
                 current = None
-        elif r.tension is False and current is not None:
-            # A later check-in with no tension: the strain has eased by then.
+        elif current is not None and (r.tension is False or r.valid_score):
+            # A later completed check-in that reports no tension: the strain has eased.
             current.end = s.dates[i]
             current.evidence.append(Evidence("checkin", s.sid(i), s.dates[i], score=_score(r),
                                              note="no tension reported"))

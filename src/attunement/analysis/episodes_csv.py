@@ -58,7 +58,8 @@ def parse_ratings_csv(text: str) -> tuple[list[Rating], list[Problem]]:
     cols = [h.strip().lower() for h in header]
     missing = [c for c in REQUIRED if c not in cols]
     if missing:
-        msg = "the header needs the columns " + ", ".join(missing) + " (found: " + ", ".join(cols) + ")"
+        found = ", ".join(cols)
+        msg = "the header needs the columns " + ", ".join(missing) + " (found: " + found + ")"
         return [], [Problem("line 1", msg)]
     ratings, problems = [], []
     for row in reader:
@@ -110,7 +111,9 @@ def _number(raw: str, name: str, errs: list[str]) -> float | None:
     if raw.lower() in _BLANK:
         return None
     try:
-        value = float(raw.replace(",", ".")) if raw.count(",") == 1 and "." not in raw else float(raw)
+        # A lone decimal comma ("4,5", quoted in the CSV) is read as a decimal point.
+        decimal_comma = raw.count(",") == 1 and "." not in raw
+        value = float(raw.replace(",", ".") if decimal_comma else raw)
     except ValueError:
         errs.append(f"{name} {raw!r} is not a number")
         return None

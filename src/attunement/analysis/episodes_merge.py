@@ -66,8 +66,10 @@ def build_episode(
         end = start
     scored = [c for c in group if c.lowest is not None]
     lowest = min((c.lowest for c in scored if c.lowest), key=lambda lo: lo.score, default=None)
-    deep = max((c for c in group if c.depth_sd is not None),
-               key=lambda c: c.depth_sd or 0.0, default=None)
+    # Depth comes from the V-shaped drop when there is one, so it matches the SD criteria.
+    sized = [c for c in group if c.depth_sd is not None]
+    sized = [c for c in sized if "sensitive_1sd" in c.criteria] or sized
+    deep = max(sized, key=lambda c: c.depth_sd or 0.0, default=None)
     window_end = end or data_end
     ep = Episode(
         id=episode_id(start, criteria), start=start, end=end, status=status,

@@ -141,7 +141,8 @@ def sudden_losses(x: np.ndarray, cutoff: float, scale_min: float) -> list[int]:
         warnings.simplefilter("ignore", RuntimeWarning)
         n1, n2 = np.sum(~np.isnan(pre), axis=1), np.sum(~np.isnan(post), axis=1)
         m1, m2 = np.nanmean(pre, axis=1), np.nanmean(post, axis=1)
-        ss = np.nansum((pre - m1[:, None]) ** 2, axis=1) + np.nansum((post - m2[:, None]) ** 2, axis=1)
+        ss = np.nansum((pre - m1[:, None]) ** 2, axis=1)
+        ss += np.nansum((post - m2[:, None]) ** 2, axis=1)
         pooled = np.sqrt(ss / (n1 + n2 - 2))
     missing = 6 - n1 - n2
     t = np.array([T_CRIT.get(int(k), np.nan) for k in missing])

@@ -11,6 +11,7 @@ of writing in a row are back at the usual rate; otherwise it stays open.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 
@@ -119,7 +120,7 @@ def _words_end(
     first_reconnect = next((d for d in reconnect if d > last_day), None)
     calm = [w for w in weeks if w > run[-1]]
     settled = None
-    for a, b in zip(calm, calm[1:], strict=False):
+    for a, b in itertools.pairwise(calm):
         if a in hot:
             break
         if b not in hot and (b - a).days == 7:

@@ -24,12 +24,12 @@ from attunement.demo import sources
 from attunement.demo.checkins import checkins_for
 from attunement.io.records import (
     AbsenceRec,
-    CheckinRec,
     CommentRec,
     ContactRec,
     EntryRec,
     FrameRec,
     JournalData,
+    Modality,
     SessionRec,
     TherapistRec,
     UnsaidRec,
@@ -125,6 +125,7 @@ def _sessions(
     for number, (day, time) in enumerate(_session_slots(calendar), start=1):
         extra = special.get(day, {})
         status = extra.get("status", "held")
+        drawn = _modality(rng, status)  # drawn always, so overrides don't shift the noise
         note = extra.get("note", "")
         if _away(calendar, day):
             status, note = "cancelled_by_therapist", note or "She was away."
@@ -132,7 +133,7 @@ def _sessions(
             key=f"demo-session-{number:04d}",
             starts_at=clock.at(f"{day.isoformat()} {time}"),
             status=status,
-            modality=extra.get("modality") or _modality(rng, status),
+            modality=extra.get("modality") or drawn,
             note=note,
             therapist_key=THERAPIST_KEY,
             duration_minutes=50,
@@ -142,12 +143,11 @@ def _sessions(
     return sessions, by_day
 
 
-def _modality(rng: random.Random, status: str) -> str:
-    # Draw for every session so the stream of random numbers doesn't depend on status.
+def _modality(rng: random.Random, status: str) -> Modality:
     roll = rng.random()
-    if status != "held" or roll >= 0.1:
+    if status != "held" or roll >= 0.07:
         return "in_person"
-    return "video" if roll < 0.075 else "phone"
+    return "video" if roll < 0.05 else "phone"
 
 
 def _absences(calendar: dict[str, Any], clock: _Clock) -> list[AbsenceRec]:

@@ -28,7 +28,7 @@ MSG_HEADER = (
     "full_date,date,weekday,time,mood,activities,note_title,note "
     "(or year,date,weekday,time,mood,activities,note in older exports)."
 )
-_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_BR = re.compile(r"[ \t]*<br\s*/?>[ \t]*", re.IGNORECASE)
 _OLD_DATE_FORMATS = ("%Y %d %B", "%Y %B %d", "%Y %d %b", "%Y %b %d")
 _TIME_FORMATS = ("%H:%M", "%I:%M %p", "%H:%M:%S", "%I:%M%p")
 
@@ -79,12 +79,13 @@ def _entry(row: dict[str, str], line: int, tz: dt.tzinfo | None) -> EntryRec | P
     )
 
 
-def _rows(text: str, result: ParseResult) -> list[tuple[int, dict[str, str]]]:
+def _rows(text: str) -> list[tuple[int, dict[str, str] | Problem]]:
+    """Rows as dicts by header name, or a Problem for a row that cannot be split."""
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in next(reader, [])]
     if header not in (HEADER_NEW, HEADER_OLD):
         raise InputError(Problem("line 1", MSG_HEADER))
-    rows: list[tuple[int, dict[str, str]]] = []
+    rows: list[tuple[int, dict[str, str] | Problem]] = []
     while True:
         line = reader.line_num + 1  # a quoted note may span lines; report where it starts
         try:
@@ -92,14 +93,13 @@ def _rows(text: str, result: ParseResult) -> list[tuple[int, dict[str, str]]]:
         except StopIteration:
             return rows
         except csv.Error as exc:
-            result.problems.append(Problem(f"line {line}", f"This line cannot be read ({exc})."))
+            rows.append((line, Problem(f"line {line}", f"This line cannot be read ({exc}).")))
             return rows
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            result.problems.append(Problem(
-                f"line {line}", f"Expected {len(header)} columns but found {len(values)}."
-            ))
+            message = f"Expected {len(header)} columns but found {len(values)}."
+            rows.append((line, Problem(f"line {line}", message)))
             continue
         rows.append((line, dict(zip(header, values, strict=True))))
 
@@ -112,11 +112,11 @@ def parse_daylio(
     try:
         text = decode_text(read_limited(data, limit=MAX_DAYLIO_BYTES, label="Daylio export"),
                            "Daylio export")
-        rows = _rows(text, result)
+        rows = _rows(text)
     except InputError as exc:
         return ParseResult(JournalData(), problems=[exc.problem])
     for line, row in rows:
-        made = _entry(row, line, tz)
+        made = row if isinstance(row, Problem) else _entry(row, line, tz)
         if isinstance(made, Problem):
             result.problems.append(made)
         else:

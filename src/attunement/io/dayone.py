@@ -112,8 +112,10 @@ def _when(item: dict[str, Any]) -> dt.datetime:
     stamp = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
     if stamp.tzinfo is None:
         raise ValueError(raw)
+    if not item.get("timeZone"):
+        return stamp
     try:
-        return stamp.astimezone(ZoneInfo(str(item.get("timeZone") or "UTC")))
+        return stamp.astimezone(ZoneInfo(str(item["timeZone"])))
     except (ZoneInfoNotFoundError, ValueError):
         return stamp
 

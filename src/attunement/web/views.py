@@ -205,7 +205,6 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def export_page(request: HttpRequest) -> HttpResponse:
     """Download the journal as JSON or as Markdown files (zip)."""
     from attunement.io.jsonexport import export_json
-    from attunement.io.markdown import export_markdown_bytes
 
     fmt = request.GET.get("format")
     stamp = timezone.localtime().strftime("%Y-%m-%d")
@@ -213,13 +212,25 @@ def export_page(request: HttpRequest) -> HttpResponse:
         body = export_json(transfer.export_data())
         return _download(body, f"attunement-{stamp}.json", "application/json")
     if fmt == "markdown":
-        files = export_markdown_bytes(transfer.export_data())
+        files = _markdown_files(transfer.export_data())
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, content in files.items():
                 zf.writestr(name, content)
         return _download(buf.getvalue(), f"attunement-{stamp}-markdown.zip", "application/zip")
     return render(request, "web/export.html")
+
+
+def _markdown_files(data: Any) -> dict[str, str]:
+    """The Markdown export as {file name: text}, for a zip download."""
+    from attunement.io.markdown import entry_filename, entry_markdown
+
+    session_times = {s.key: s.starts_at for s in data.sessions}
+    taken: set[str] = set()
+    return {
+        entry_filename(e, taken): entry_markdown(e, session_times)
+        for e in sorted(data.entries, key=lambda e: (e.written_at, e.key))
+    }
 
 
 def _download(body: bytes, filename: str, content_type: str) -> HttpResponse:

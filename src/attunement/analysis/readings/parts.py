@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from attunement.analysis.readings.text import gate
+
 PartsKind = Literal["phrase", "named", "we"]
 
 _ADJ = (r"little|young|younger|older|angry|scared|frightened|protective|protector|hurt|wounded"
@@ -40,6 +42,11 @@ _WITH_THERAPIST = re.compile(r"\b(?:she and I|he and I|they and I|(?:with|and) (
                              r" we|in session|the session|she|he)\b", re.IGNORECASE)
 
 
+_GATE = ("part", "little", " of us", "system", "headmate", "alter", "insider", "front",
+         "inside", "in here")
+_WE_GATE = ("system", "front", "headmate", "alter", "insider", "switch", "little", "inside")
+
+
 @dataclass(frozen=True)
 class PartsMention:
     """Words that speak of parts or of a plural self, with their span."""
@@ -63,15 +70,18 @@ def _named(names: tuple[str, ...]) -> re.Pattern[str] | None:
 def find_parts(text: str, sents: list[tuple[int, int]],
                known_parts: tuple[str, ...] = ()) -> list[PartsMention]:
     """Parts language in a normalised text."""
-    found = [PartsMention("phrase", m.group(), m.start(), m.end())
-             for m in _PHRASE.finditer(text)]
+    found: list[PartsMention] = []
+    for start, end in sents:
+        if gate(text[start:end], _GATE):
+            found.extend(PartsMention("phrase", m.group(), m.start(), m.end())
+                         for m in _PHRASE.finditer(text, start, end))
     named = _named(known_parts)
     if named is not None:
         found.extend(PartsMention("named", m.group(), m.start(), m.end(), m.group())
                      for m in named.finditer(text))
     for start, end in sents:
         sentence = text[start:end]
-        if not _SYSTEM_WORD.search(sentence) or _WITH_THERAPIST.search(sentence):
+        if not gate(sentence, _WE_GATE) or not _SYSTEM_WORD.search(sentence) or _WITH_THERAPIST.search(sentence):
             continue
         found.extend(PartsMention("we", m.group(), start + m.start(), start + m.end())
                      for m in _WE.finditer(sentence))

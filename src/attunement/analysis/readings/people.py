@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from attunement.analysis.readings.text import therapist_alternation
+from attunement.analysis.readings.text import gate, therapist_alternation
 
 RelationKind = Literal["like", "unlike", "reminds"]
 
@@ -56,8 +56,8 @@ Nana Grandpa Grandad OK Okay Ok Oh Yes No Hi Hey Dear Please Thanks Sorry Maybe 
 Then Today Tomorrow Yesterday Tonight Session Therapy Therapist Part Parts Little Inside Me My
 """.split())
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|from|near|around|across|through|visit(?:ed|ing)?"
-                           r"|(?:went|go|going|drove|flew|moved|travel+ed|back) to)\s+$",
-                           re.IGNORECASE)
+                           r"|(?:went|go|going|drove|flew|moved|moving|move|travel+ed|back"
+                           r"|trip) to)\s+$", re.IGNORECASE)
 _ROLE_AFTER = re.compile(r"^,?\s+(?:my|our)\s+(" + _KIN_WORDS + r")\b", re.IGNORECASE)
 _ROLE_BEFORE = re.compile(r"\b(?:my|our)\s+(" + _KIN_WORDS + r")\s+$", re.IGNORECASE)
 
@@ -106,11 +106,20 @@ def find_people(text: str, sents: list[tuple[int, int]], known_people: dict[str,
             continue
         role = known_people.get(name) or _stated_role(text, m.start(), m.end())
         found.append(PersonMention(name, role, name, m.start(), m.end()))
+    found = _drop_appositive_roles(found)
     for name, role in known_people.items():
         if name[:1].islower():  # lower-case known names are matched as typed
             for m in re.finditer(r"(?<![\w'-])" + re.escape(name) + r"(?![\w'-])", text):
                 found.append(PersonMention(name, role, name, m.start(), m.end()))
     return sorted(found, key=lambda p: p.start)
+
+
+def _drop_appositive_roles(found: list[PersonMention]) -> list[PersonMention]:
+    """Drop "my friend" when it only introduces a name ("my friend Anna", "Ben, my boss")."""
+    named = [p for p in found if p.person[:1].isupper() and p.role]
+    return [p for p in found if p.person[:1].isupper() or not any(
+        p.role == n.role and (0 <= n.start - p.end <= 1 or 0 <= p.start - n.end <= 2)
+        for n in named)]
 
 
 def _not_a_name(text: str, m: re.Match[str], starts: set[int]) -> bool:
@@ -146,25 +155,29 @@ _WITH = r"(?:being with|talking to|sitting with|being back with|sitting across f
 @lru_cache(maxsize=32)
 def _relation_patterns(names: tuple[str, ...], others: tuple[str, ...]
                        ) -> list[tuple[RelationKind, re.Pattern[str]]]:
-    ther = r"(?:she|he|they|" + therapist_alternation(names)[3:-1] + r")"
+    # "she's" has no space before the verb; every other verb does.
+    ther = r"(?:she|he|they|" + therapist_alternation(names)[3:-1] + r")(?:\s+|(?='))"
     name_alt = "|".join(re.escape(n) for n in others if n)
     person = r"(?P<person>" + _KIN_RE + (r"|(?-i:" + name_alt + r")" if name_alt else "") + r")"
     raw: list[tuple[RelationKind, str]] = [
-        ("unlike", ther + r"\s+(?:is|'s|was|feels|felt|seems|seemed)\s+(?:nothing|not|not at all"
+        ("unlike", ther + r"(?:is|'s|was|feels|felt|seems|seemed)\s+(?:nothing|not|not at all"
                    r"|never)\s+" + _INTRO + r"like\s+" + person),
-        ("unlike", ther + r"\s+(?:isn't|wasn't|doesn't seem|didn't seem|doesn't feel|didn't feel"
+        ("unlike", ther + r"(?:isn't|wasn't|doesn't seem|didn't seem|doesn't feel|didn't feel"
                    r"|is not|was not)\s+" + _INTRO + r"like\s+" + person),
-        ("unlike", ther + r"\s+(?:is|'s|was)\s+(?:so |very |completely |totally )?(?:different"
+        ("unlike", ther + r"(?:is|'s|was)\s+(?:so |very |completely |totally )?(?:different"
                    r" from|the opposite of|unlike)\s+" + person),
-        ("unlike", ther + r"\s+(?:doesn't|does not|didn't|did not|never)\s+remind(?:s|ed)? me of\s+"
+        ("unlike", ther + r"(?:doesn't|does not|didn't|did not|never)\s+remind(?:s|ed)? me of\s+"
          + person),
-        ("reminds", ther + r"\s+(?:really |so |sometimes |still |always )?remind(?:s|ed)? me"
+        ("reminds", ther + r"(?:really |so |sometimes |still |always )?remind(?:s|ed)? me"
                     r"\s+(?:so much |a lot |a bit |of all people )?of\s+" + person),
         ("reminds", r"(?:I|i)\s+(?:see|saw|can see|could see|keep seeing)\s+" + person
          + r"\s+in\s+(?:her|him|them|" + therapist_alternation(names) + r")"),
-        ("like", ther + r"\s+" + _LIKE_VERBS + r"\s+" + _INTRO + r"like\s+" + person),
-        ("like", ther + r"\s+(?:is|'s|was|could be|became|becomes)\s+(?:(?:a|the)\s+)?"
-                 r"(?:new |second |substitute |surrogate |replacement )?" + person),
+        ("like", ther + _LIKE_VERBS + r"\s+" + _INTRO + r"like\s+" + person),
+        ("like", ther + r"(?:could be|could have been|became|becomes|has become|is becoming"
+                 r"|'s becoming)\s+(?:(?:a|the)\s+)?(?:new |second |substitute |surrogate )?"
+         + person),
+        ("like", ther + r"(?:is|'s|was)\s+(?:the|a)\s+(?P<person>mother|father|mum|mom|dad"
+                 r"|parent|grandmother|grandfather)\s+(?:I|i)\s+never\s+had"),
         ("like", r"\bit\s+(?:felt|feels|was|is)\s+" + _INTRO + r"like\s+" + _WITH + r"\s+" + person),
         ("like", _WITH + r"\s+(?:her|him|them|" + therapist_alternation(names)[3:-1] + r")\s+"
                  r"(?:is|was|felt|feels)\s+" + _INTRO + r"like\s+(?:" + _WITH + r"\s+)?" + person),
@@ -172,15 +185,25 @@ def _relation_patterns(names: tuple[str, ...], others: tuple[str, ...]
     return [(kind, re.compile(r"\b" + p + r"\b", re.IGNORECASE)) for kind, p in raw]
 
 
-def find_relations(text: str, therapist_names: tuple[str, ...],
+_REL_GATE = ("like", "remind", "different", "opposite", "see", "saw", "becom", "became",
+             "could be", "never had")
+
+
+def find_relations(text: str, sents: list[tuple[int, int]], therapist_names: tuple[str, ...],
                    other_names: tuple[str, ...]) -> list[Relation]:
     """Links between the therapist and another person, with their spans."""
     found: list[Relation] = []
-    for kind, pattern in _relation_patterns(therapist_names, other_names):
-        for m in pattern.finditer(text):
-            if any(m.start() < r.end and r.start < m.end() for r in found):
-                continue
-            raw = m.group("person")
-            person = raw if raw in other_names else kin_role(raw)
-            found.append(Relation(person, kind, m.group(), m.start(), m.end()))
+    patterns = _relation_patterns(therapist_names, other_names)
+    for start, end in sents:
+        chunk = text[start:end]
+        if not gate(chunk, _REL_GATE):
+            continue
+        for kind, pattern in patterns:
+            for m in pattern.finditer(chunk):
+                a, b = start + m.start(), start + m.end()
+                if any(a < r.end and r.start < b for r in found):
+                    continue
+                raw = m.group("person")
+                person = raw if raw in other_names else kin_role(raw)
+                found.append(Relation(person, kind, m.group(), a, b))
     return sorted(found, key=lambda r: r.start)

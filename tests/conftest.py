@@ -1,0 +1,82 @@
+"""Shared fixtures: a fast key derivation, a test journal key, a journal folder per test.
+
+The suite runs on the encrypted SQLite backend by default and on PostgreSQL when
+DATABASE_URL points at one (``make test`` runs both).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("ATTUNE_KDF_FAST", "1")
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="attune-tests-"))
+TEST_PASSPHRASE = "correct horse battery"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    if not settings.HOSTED:
+        from django.db import connections
+
+        # The whole suite's database is a real encrypted file, not an in-memory one.
+        connections["default"].settings_dict["TEST"]["NAME"] = str(_SESSION_DIR / "test.db")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from django.conf import settings
+
+    if settings.HOSTED:
+        skip = pytest.mark.skip(reason="local profile only (passphrase lock)")
+        for item in items:
+            if "local_only" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _journal_key() -> bytes:
+    """The data key the test database is encrypted with."""
+    from attunement.store import keyring
+
+    key = secrets.token_bytes(32)
+    keyring.set_key(key)
+    return key
+
+
+@pytest.fixture(autouse=True)
+def _unlocked(_journal_key: bytes, settings, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Every test starts unlocked, with ATTUNE_HOME in its own folder."""
+    from attunement.store import keyring
+
+    settings.ATTUNE_HOME = tmp_path / "home"
+    keyring.set_key(_journal_key)
+    yield
+    keyring.set_key(_journal_key)
+
+
+@pytest.fixture
+def journal_home(settings, tmp_path: Path, _journal_key: bytes) -> Path:  # type: ignore[no-untyped-def]
+    """Make the test database look like a created journal (a key file for its key).
+
+    Lets pages that check for a journal (middleware, unlock) run against the test
+    database with TEST_PASSPHRASE.
+    """
+    from attunement.store import keys
+
+    home = Path(settings.ATTUNE_HOME)
+    home.mkdir(parents=True, exist_ok=True)
+    params = keys.kdf_params_from_env()
+    pass_slot, _ = keys.wrap(_journal_key, TEST_PASSPHRASE, params)
+    rec_slot, _ = keys.wrap(_journal_key, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH", params)
+    keys.KeyFile(kdf=params, passphrase=pass_slot, recovery=rec_slot).save(home / "keyfile.json")
+    return home
+
+
+@pytest.fixture
+def hosted(settings):  # type: ignore[no-untyped-def]
+    return settings.HOSTED
