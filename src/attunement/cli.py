@@ -69,8 +69,7 @@ def init() -> None:
     if not passphrase:
         if not sys.stdin.isatty():
             raise AttuneError("No passphrase: set ATTUNE_PASSPHRASE or run in a terminal.")
-        passphrase = click.prompt("Choose a passphrase", hide_input=True,
-                                  confirmation_prompt=True)
+        passphrase = click.prompt("Choose a passphrase", hide_input=True, confirmation_prompt=True)
     recovery = journal.create(str(passphrase))
     click.echo(f"Created a journal in {journal.paths().folder}")
     click.echo("Your recovery key (shown only now; write it down and keep it safe):")
@@ -100,8 +99,9 @@ def _free_port(host: str, port: int) -> int:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
-@click.option("--allow-remote", is_flag=True,
-              help="Required to listen on anything other than this computer.")
+@click.option(
+    "--allow-remote", is_flag=True, help="Required to listen on anything other than this computer."
+)
 @click.option("--threads", default=4, show_default=True, type=int)
 def run(host: str, port: int, allow_remote: bool, threads: int) -> None:
     """Start the app (local profile: encrypted SQLite, localhost only)."""
@@ -113,7 +113,8 @@ def run(host: str, port: int, allow_remote: bool, threads: int) -> None:
             )
         click.echo(
             f"WARNING: listening on {host}. Anyone who can reach this address can try your "
-            "passphrase, and traffic is not encrypted without a TLS proxy.", err=True,
+            "passphrase, and traffic is not encrypted without a TLS proxy.",
+            err=True,
         )
     _django()
     from django.conf import settings
@@ -127,8 +128,14 @@ def run(host: str, port: int, allow_remote: bool, threads: int) -> None:
     click.echo(f"Attunement is running at {where}")
     click.echo(f"Journal folder: {settings.ATTUNE_HOME}  (Ctrl+C to stop)")
     sys.stdout.flush()
-    serve(StaticFilesHandler(application), host=host.strip("[]"), port=port, threads=threads,
-          ident="attunement", _quiet=True)
+    serve(
+        StaticFilesHandler(application),
+        host=host.strip("[]"),
+        port=port,
+        threads=threads,
+        ident="attunement",
+        _quiet=True,
+    )
 
 
 @cli.command()
@@ -221,7 +228,11 @@ def entries(query: str, limit: int, as_json: bool) -> None:
     from attunement.record import search
     from attunement.record.models import Entry
 
-    found = [h.entry for h in search.search(query, limit)] if query else list(Entry.objects.all()[:limit])
+    found = (
+        [h.entry for h in search.search(query, limit)]
+        if query
+        else list(Entry.objects.all()[:limit])
+    )
     for e in found:
         when = timezone.localtime(e.written_at)
         if as_json:
@@ -237,8 +248,11 @@ def session() -> None:
 
 @session.command("add")
 @click.argument("when", type=click.DateTime(formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]))
-@click.option("--status", default="held",
-              type=click.Choice(["held", "cancelled_by_me", "cancelled_by_therapist", "missed"]))
+@click.option(
+    "--status",
+    default="held",
+    type=click.Choice(["held", "cancelled_by_me", "cancelled_by_therapist", "missed"]),
+)
 @click.option("--modality", default="in_person", type=click.Choice(["in_person", "video", "phone"]))
 @click.option("--note", default="")
 def session_add(when: Any, status: str, modality: str, note: str) -> None:
@@ -256,8 +270,12 @@ def session_add(when: Any, status: str, modality: str, note: str) -> None:
 
 @cli.command()
 @click.option("--instrument", default="attunement-alliance-v1", show_default=True)
-@click.option("--answers", "answers_json", default="",
-              help='Answers as JSON, e.g. \'{"bond_grasped": 4, "tension": false}\'.')
+@click.option(
+    "--answers",
+    "answers_json",
+    default="",
+    help='Answers as JSON, e.g. \'{"bond_grasped": 4, "tension": false}\'.',
+)
 def checkin(instrument: str, answers_json: str) -> None:
     """Record a check-in (asks each question, or takes --answers JSON)."""
     _unlock()
@@ -272,7 +290,9 @@ def checkin(instrument: str, answers_json: str) -> None:
     else:
         answers = _ask(inst, engine)
     saved = services.record_checkin(inst.id, answers)
-    click.echo(f"Check-in saved (alliance {saved.alliance if saved.alliance is not None else '–'}).")
+    click.echo(
+        f"Check-in saved (alliance {saved.alliance if saved.alliance is not None else '–'})."
+    )
 
 
 def _ask(inst: Any, engine: Any) -> dict[str, Any]:
@@ -293,8 +313,12 @@ def _ask(inst: Any, engine: Any) -> dict[str, Any]:
 
 
 @cli.command()
-@click.option("--home", type=click.Path(path_type=Path), default=None,
-              help="Folder for the demo journal (default: a 'demo' folder next to yours).")
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for the demo journal (default: a 'demo' folder next to yours).",
+)
 @click.option("--run/--no-run", "then_run", default=False, help="Start the app on it afterwards.")
 def demo(home: Path | None, then_run: bool) -> None:
     """Create a separate demo journal with a fictional year of therapy."""

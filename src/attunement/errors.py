@@ -34,6 +34,4 @@ class ImportFailed(AttuneError):
         self.problems = problems
         shown = "; ".join(problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(
-            f"Nothing was imported: the {fmt} file has problems. {shown}{more}"
-        )
+        super().__init__(f"Nothing was imported: the {fmt} file has problems. {shown}{more}")

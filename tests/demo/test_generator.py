@@ -11,7 +11,7 @@ import pytest
 from attunement.demo import build_demo_journal, demo_year
 from attunement.io.records import JournalData
 
-ITEMS = ("bond_1", "bond_2", "task_1", "goal_1")
+ITEMS = ("bond_grasped", "bond_on_my_side", "task_fit", "goal_direction")
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +183,7 @@ def test_checkin_answers_follow_the_instrument(journal: JournalData) -> None:
     for c in posts:
         assert c.timing == "post" and c.session_key in held
         assert all(c.answers[i] in range(1, 6) for i in ITEMS)
-        extra = {"tension_intensity", "tension_resolved"}
+        extra = {"tension_strength", "tension_resolved"}
         assert extra <= c.answers.keys() if c.answers["tension"] else not extra & c.answers.keys()
     for c in pres:
         assert c.timing == "pre" and set(c.answers) == {"connected"}

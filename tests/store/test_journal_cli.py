@@ -17,9 +17,13 @@ import pytest
 PASS = "first passphrase"
 
 
-def attune(home: Path, *args: str, passphrase: str | None = PASS,
-           extra_env: dict[str, str] | None = None, stdin: str | None = None
-           ) -> subprocess.CompletedProcess[str]:
+def attune(
+    home: Path,
+    *args: str,
+    passphrase: str | None = PASS,
+    extra_env: dict[str, str] | None = None,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ATTUNE_PASSPHRASE")}
     env |= {"ATTUNE_HOME": str(home), "ATTUNE_KDF_FAST": "1"}
     if passphrase is not None:
@@ -27,7 +31,11 @@ def attune(home: Path, *args: str, passphrase: str | None = PASS,
     env |= extra_env or {}
     return subprocess.run(
         [sys.executable, "-m", "attunement.cli", *args],
-        env=env, capture_output=True, text=True, timeout=120, input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        input=stdin,
     )
 
 

@@ -19,9 +19,22 @@ def client(journal_home) -> Client:  # type: ignore[no-untyped-def]
     return Client()
 
 
-PAGES = ["/", "/entries/", "/entries/new", "/sessions/", "/contacts/", "/frame/",
-         "/unsaid/", "/therapists/", "/checkins/", "/checkins/new", "/settings/",
-         "/import/", "/export/", "/settings/passphrase"]
+PAGES = [
+    "/",
+    "/entries/",
+    "/entries/new",
+    "/sessions/",
+    "/contacts/",
+    "/frame/",
+    "/unsaid/",
+    "/therapists/",
+    "/checkins/",
+    "/checkins/new",
+    "/settings/",
+    "/import/",
+    "/export/",
+    "/settings/passphrase",
+]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -36,10 +49,15 @@ def test_unknown_kind_is_404(client: Client) -> None:
 
 
 def test_write_an_entry_and_find_it(client: Client) -> None:
-    r = client.post("/entries/new", {
-        "title": "After Monday", "written_at": "2026-03-02T19:00",
-        "body": "I felt a *wall* between us.", "tags_text": "session, wall",
-    })
+    r = client.post(
+        "/entries/new",
+        {
+            "title": "After Monday",
+            "written_at": "2026-03-02T19:00",
+            "body": "I felt a *wall* between us.",
+            "tags_text": "session, wall",
+        },
+    )
     assert r.status_code == 302
     entry = Entry.objects.get()
     assert sorted(entry.tags.values_list("name", flat=True)) == ["session", "wall"]
@@ -51,10 +69,15 @@ def test_write_an_entry_and_find_it(client: Client) -> None:
 
 
 def test_log_a_session_and_repeat_it(client: Client) -> None:
-    r = client.post("/sessions/", {
-        "sessions-starts_at": "2026-03-02T08:00", "sessions-status": "held",
-        "sessions-modality": "in_person", "sessions-duration_minutes": "50",
-    })
+    r = client.post(
+        "/sessions/",
+        {
+            "sessions-starts_at": "2026-03-02T08:00",
+            "sessions-status": "held",
+            "sessions-modality": "in_person",
+            "sessions-duration_minutes": "50",
+        },
+    )
     assert r.status_code == 302
     client.post("/sessions/repeat", {"days": "2"})
     times = [timezone.localtime(s.starts_at) for s in Session.objects.order_by("starts_at")]
@@ -62,22 +85,39 @@ def test_log_a_session_and_repeat_it(client: Client) -> None:
 
 
 def test_weekly_pattern_adds_three_a_week_without_duplicates(client: Client) -> None:
-    data = {"pattern-first_day": "2026-03-02", "pattern-weeks": "2",
-            "pattern-weekdays": ["0", "2", "4"], "pattern-at": "08:00",
-            "pattern-modality": "in_person"}
+    data = {
+        "pattern-first_day": "2026-03-02",
+        "pattern-weeks": "2",
+        "pattern-weekdays": ["0", "2", "4"],
+        "pattern-at": "08:00",
+        "pattern-modality": "in_person",
+    }
     client.post("/sessions/pattern", data)
     client.post("/sessions/pattern", data)
     assert Session.objects.count() == 6
 
 
 def test_add_contact_frame_absence_unsaid(client: Client) -> None:
-    client.post("/contacts/", {
-        "contacts-at": "2026-03-03T21:00", "contacts-kind": "voicemail",
-        "contacts-initiated_by": "me", "contacts-answered": "true",
-        "contacts-feeling_word": "relieved", "contacts-feeling_rating": "4",
-    })
-    client.post("/frame/", {"frame-kind": "rule", "frame-owner": "mine",
-                            "frame-text": "No calls after sessions", "frame-start": "2026-01-05"})
+    client.post(
+        "/contacts/",
+        {
+            "contacts-at": "2026-03-03T21:00",
+            "contacts-kind": "voicemail",
+            "contacts-initiated_by": "me",
+            "contacts-answered": "true",
+            "contacts-feeling_word": "relieved",
+            "contacts-feeling_rating": "4",
+        },
+    )
+    client.post(
+        "/frame/",
+        {
+            "frame-kind": "rule",
+            "frame-owner": "mine",
+            "frame-text": "No calls after sessions",
+            "frame-start": "2026-01-05",
+        },
+    )
     client.post("/absences/", {"absences-start": "2026-08-01", "absences-end": "2026-08-21"})
     client.post("/unsaid/", {"unsaid-text": "That I was hurt when she looked at the clock."})
     assert Contact.objects.get().feeling_rating == 4
@@ -92,16 +132,31 @@ def test_add_contact_frame_absence_unsaid(client: Client) -> None:
 
 
 def test_contact_rating_out_of_range_is_refused(client: Client) -> None:
-    r = client.post("/contacts/", {"contacts-at": "2026-03-03T21:00", "contacts-kind": "call",
-                                    "contacts-initiated_by": "me", "contacts-feeling_rating": "9"})
+    r = client.post(
+        "/contacts/",
+        {
+            "contacts-at": "2026-03-03T21:00",
+            "contacts-kind": "call",
+            "contacts-initiated_by": "me",
+            "contacts-feeling_rating": "9",
+        },
+    )
     assert r.status_code == 200
     assert b"Please choose a number from 1 to 5." in r.content
     assert Contact.objects.count() == 0
 
 
 def test_frame_end_before_start_is_refused(client: Client) -> None:
-    r = client.post("/frame/", {"frame-kind": "rule", "frame-owner": "mine", "frame-text": "x",
-                                "frame-start": "2026-05-01", "frame-end": "2026-04-01"})
+    r = client.post(
+        "/frame/",
+        {
+            "frame-kind": "rule",
+            "frame-owner": "mine",
+            "frame-text": "x",
+            "frame-start": "2026-05-01",
+            "frame-end": "2026-04-01",
+        },
+    )
     assert b"The end is before the start." in r.content
 
 
@@ -163,7 +218,9 @@ def test_security_headers(client: Client) -> None:
 
 
 def test_markdown_is_sanitised(client: Client) -> None:
-    e = Entry.objects.create(title="t", body='<script>alert(1)</script>[x](javascript:alert(1)) \u202eevil')
+    e = Entry.objects.create(
+        title="t", body="<script>alert(1)</script>[x](javascript:alert(1)) \u202eevil"
+    )
     page = client.get(f"/entries/{e.pk}/").content
     assert b"<script>alert" not in page
     assert b"javascript:" not in page

@@ -182,12 +182,11 @@ def _pre_candidates(
     out = []
     for d in find_drops(s.pre, level, spread, params):
         i = d.start
-        end_i = d.recovered_at
-        post = s.post[i]
-        back = (not math.isnan(post) and not math.isnan(post_level[i])
-                and post >= post_level[i] - params.recover_sd * post_spread[i])
-        if back:
-            end_i = i  # came in far, left near the usual level: repaired within the session
+        stop = d.recovered_at if d.recovered_at is not None else d.last_low
+        # Came in far but left near the usual level: repaired within that session.
+        back = [j for j in range(i, stop + 1)
+                if s.post[j] >= post_level[j] - params.recover_sd * post_spread[j]]
+        end_i = back[0] if back else d.recovered_at
         note = f"before-session score {s.pre[d.low]:.4g}; usual before-session level {d.level:.4g}"
         ev = [Evidence("checkin", s.sid(d.low), s.dates[d.low], score=float(s.pre[d.low]),
                        note=note)]

@@ -34,7 +34,9 @@ def get_instrument(instrument_id: str) -> Instrument:
     try:
         return engine.load_instrument(instrument_id, extra_dirs=extra_dirs())
     except (KeyError, ValueError) as exc:
-        raise AttuneError(f"The check-in form '{instrument_id}' could not be loaded: {exc}") from exc
+        raise AttuneError(
+            f"The check-in form '{instrument_id}' could not be loaded: {exc}"
+        ) from exc
 
 
 def available() -> list[Instrument]:
@@ -83,8 +85,12 @@ def record_checkin(
 def save_checkin_record(rec: CheckinRec, session: Session | None) -> Checkin:
     """Save an imported check-in through the same engine."""
     return record_checkin(
-        rec.instrument, rec.answers, session=session, completed_at=rec.completed_at,
-        note=rec.note, key=rec.key,
+        rec.instrument,
+        rec.answers,
+        session=session,
+        completed_at=rec.completed_at,
+        note=rec.note,
+        key=rec.key,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.contrib import messages
@@ -60,7 +61,9 @@ def checkin_new(request: HttpRequest, instrument_id: str = services.DEFAULT_POST
         answers = _answers_from_post(instrument, request.POST)
         try:
             services.record_checkin(
-                instrument.id, answers, session=session,
+                instrument.id,
+                answers,
+                session=session,
                 note=request.POST.get("note", "")[:4000],
             )
         except services.CheckinInvalid as exc:
@@ -80,8 +83,13 @@ def checkin_new(request: HttpRequest, instrument_id: str = services.DEFAULT_POST
     return render(
         request,
         "checkins/form.html",
-        {"instrument": instrument, "items": items, "session": session, "errors": errors,
-         "instruments": services.available()},
+        {
+            "instrument": instrument,
+            "items": items,
+            "session": session,
+            "errors": errors,
+            "instruments": services.available(),
+        },
     )
 
 
@@ -95,8 +103,9 @@ def _choices(item: Any) -> list[tuple[str, str]]:
         while v <= item.max + 1e-9:
             values.append(v)
             v += step
-        return [(_fmt(v), item.anchors.get(v, item.anchors.get(int(v), "")) or _fmt(v))
-                for v in values]
+        return [
+            (_fmt(v), item.anchors.get(v, item.anchors.get(int(v), "")) or _fmt(v)) for v in values
+        ]
     if item.type == "choice":
         return [(str(k), str(label)) for k, label in item.anchors.items()]
     return []
@@ -121,9 +130,7 @@ def checkin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for item_id, value in checkin.answers.items():
         text = item_id
         if instrument is not None:
-            try:
+            with contextlib.suppress(KeyError):
                 text = engine.render_text(instrument.item(item_id).text)
-            except KeyError:
-                pass
         rows.append((text, value))
     return render(request, "checkins/detail.html", {"checkin": checkin, "rows": rows})

@@ -18,7 +18,7 @@ from attunement.io.records import CheckinRec, SessionRec
 
 ALLIANCE = "attunement-alliance-v1"
 PRE = "attunement-pre-v1"
-ALLIANCE_ITEMS = ("bond_1", "bond_2", "task_1", "goal_1")
+ALLIANCE_ITEMS = ("bond_grasped", "bond_on_my_side", "task_fit", "goal_direction")
 SESSION_MINUTES = 50
 POST_RATE = 0.85  # most held sessions get a check-in, not all: people forget
 PRE_RATE = 0.35
@@ -73,7 +73,7 @@ def _post(
     tension = story.get("tension") if story else (small_answers if small else None)
     answers["tension"] = tension is not None
     if tension is not None:
-        answers["tension_intensity"] = int(tension[0])
+        answers["tension_strength"] = int(tension[0])
         answers["tension_resolved"] = int(tension[1])
     return CheckinRec(
         key="",

@@ -7,7 +7,8 @@ from pathlib import Path
 from attunement.record import transfer
 from attunement.store import journal
 
-DEMO_PASSPHRASE = "demo journal"  # a demo holds no secrets; the label says so everywhere
+# A demo holds no secrets; the label says so on every page.
+DEMO_PASSPHRASE = "demo journal"  # noqa: S105
 DEMO_MARKER = "DEMO"
 
 

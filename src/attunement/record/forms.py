@@ -54,15 +54,24 @@ class WeeklyPatternForm(forms.Form):
 class ContactForm(forms.ModelForm):
     answered = forms.NullBooleanField(
         required=False,
-        widget=forms.Select(choices=[("unknown", "Not yet / not known"), ("true", "Yes"),
-                                     ("false", "No")]),
+        widget=forms.Select(
+            choices=[("unknown", "Not yet / not known"), ("true", "Yes"), ("false", "No")]
+        ),
         label="Was it answered?",
     )
 
     class Meta:
         model = Contact
-        fields = ["at", "kind", "initiated_by", "answered", "answered_at",
-                  "feeling_word", "feeling_rating", "note"]
+        fields = [
+            "at",
+            "kind",
+            "initiated_by",
+            "answered",
+            "answered_at",
+            "feeling_word",
+            "feeling_rating",
+            "note",
+        ]
         widgets = {
             "at": DATETIME,
             "answered_at": DATETIME,
@@ -136,9 +145,7 @@ class EntryForm(forms.ModelForm):
         self.fields["session"].required = False
         self.fields["session"].queryset = Session.objects.order_by("-starts_at")[:60]
         if self.instance.pk:
-            self.initial["tags_text"] = ", ".join(
-                self.instance.tags.values_list("name", flat=True)
-            )
+            self.initial["tags_text"] = ", ".join(self.instance.tags.values_list("name", flat=True))
         elif not self.initial.get("written_at"):
             self.initial["written_at"] = _now_local()
 

@@ -23,9 +23,15 @@ IMPORT_FORMATS: dict[str, tuple[str, str, str]] = {
 }
 
 LABELS = {
-    "therapists": "therapists", "sessions": "sessions", "contacts": "contacts",
-    "frame": "agreements and rules", "absences": "absences", "entries": "entries",
-    "comments": "comments", "unsaid": "unsaid notes", "checkins": "check-ins",
+    "therapists": "therapists",
+    "sessions": "sessions",
+    "contacts": "contacts",
+    "frame": "agreements and rules",
+    "absences": "absences",
+    "entries": "entries",
+    "comments": "comments",
+    "unsaid": "unsaid notes",
+    "checkins": "check-ins",
 }
 
 

@@ -53,9 +53,15 @@ def import_data(data: JournalData, progress: Progress = _noop) -> dict[str, int]
         progress("sessions", i + 1, len(data.sessions))
     for c in data.contacts:
         Contact.objects.create(
-            at=c.at, kind=c.kind, initiated_by=c.initiated_by, answered=c.answered,
-            answered_at=c.answered_at, feeling_word=c.feeling_word,
-            feeling_rating=c.feeling_rating, note=c.note, key=c.key,
+            at=c.at,
+            kind=c.kind,
+            initiated_by=c.initiated_by,
+            answered=c.answered,
+            answered_at=c.answered_at,
+            feeling_word=c.feeling_word,
+            feeling_rating=c.feeling_rating,
+            note=c.note,
+            key=c.key,
             therapist=therapists.get(c.therapist_key or ""),
         )
     for f in data.frame:
@@ -64,7 +70,10 @@ def import_data(data: JournalData, progress: Progress = _noop) -> dict[str, int]
         )
     for a in data.absences:
         Absence.objects.create(
-            start=a.start, end=a.end, note=a.note, key=a.key,
+            start=a.start,
+            end=a.end,
+            note=a.note,
+            key=a.key,
             therapist=therapists.get(a.therapist_key or ""),
         )
     for i, e in enumerate(data.entries):
@@ -72,7 +81,10 @@ def import_data(data: JournalData, progress: Progress = _noop) -> dict[str, int]
         progress("entries", i + 1, len(data.entries))
     for u in data.unsaid:
         Unsaid.objects.create(
-            text=u.text, created_at=u.created_at, brought_up_at=u.brought_up_at, key=u.key,
+            text=u.text,
+            created_at=u.created_at,
+            brought_up_at=u.brought_up_at,
+            key=u.key,
             session=sessions.get(u.session_key or ""),
         )
     from attunement.checkins import services as checkin_services
@@ -89,25 +101,38 @@ def _therapist(t: TherapistRec) -> Therapist:
 
 def _session(s: SessionRec, therapists: dict[str, Therapist]) -> Session:
     return Session.objects.create(
-        starts_at=s.starts_at, status=s.status, modality=s.modality, note=s.note,
-        duration_minutes=s.duration_minutes, key=s.key,
+        starts_at=s.starts_at,
+        status=s.status,
+        modality=s.modality,
+        note=s.note,
+        duration_minutes=s.duration_minutes,
+        key=s.key,
         therapist=therapists.get(s.therapist_key or ""),
     )
 
 
 def _entry(e: EntryRec, sessions: dict[str, Session]) -> Entry:
     entry = services.save_entry(
-        title=e.title, body=e.body, written_at=e.written_at, tags=e.tags,
-        session=sessions.get(e.session_key or ""), starred=e.starred,
+        title=e.title,
+        body=e.body,
+        written_at=e.written_at,
+        tags=e.tags,
+        session=sessions.get(e.session_key or ""),
+        starred=e.starred,
     )
     entry.source, entry.source_status, entry.key = e.source, e.source_status, e.key
     entry.save(update_fields=["source", "source_status", "key"])
     made: dict[str, Comment] = {}
     for c in _parents_first(e.comments):
         made[c.key] = Comment.objects.create(
-            entry=entry, parent=made.get(c.parent_key or ""), author=c.author,
-            author_url=c.author_url, posted_at=c.posted_at, body=c.body,
-            approved=c.approved, key=c.key,
+            entry=entry,
+            parent=made.get(c.parent_key or ""),
+            author=c.author,
+            author_url=c.author_url,
+            posted_at=c.posted_at,
+            body=c.body,
+            approved=c.approved,
+            key=c.key,
         )
     return entry
 
@@ -141,14 +166,30 @@ def export_data() -> JournalData:
         TherapistRec(th[t.pk], t.name, t.started, t.ended) for t in Therapist.objects.order_by("pk")
     ]
     data.sessions = [
-        SessionRec(ss[s.pk], s.starts_at, s.status, s.modality, s.note,  # type: ignore[arg-type]
-                   th.get(s.therapist_id or 0), s.duration_minutes)
+        SessionRec(
+            ss[s.pk],
+            s.starts_at,
+            s.status,
+            s.modality,
+            s.note,  # type: ignore[arg-type]
+            th.get(s.therapist_id or 0),
+            s.duration_minutes,
+        )
         for s in Session.objects.order_by("starts_at", "pk")
     ]
     data.contacts = [
-        ContactRec(_key(c, "contact"), c.at, c.kind, c.initiated_by, c.answered,  # type: ignore[arg-type]
-                   c.answered_at, c.feeling_word, c.feeling_rating, c.note,
-                   th.get(c.therapist_id or 0))
+        ContactRec(
+            _key(c, "contact"),
+            c.at,
+            c.kind,
+            c.initiated_by,
+            c.answered,  # type: ignore[arg-type]
+            c.answered_at,
+            c.feeling_word,
+            c.feeling_rating,
+            c.note,
+            th.get(c.therapist_id or 0),
+        )
         for c in Contact.objects.order_by("at", "pk")
     ]
     data.frame = [
@@ -159,16 +200,26 @@ def export_data() -> JournalData:
         AbsenceRec(_key(a, "absence"), a.start, a.end, a.note, th.get(a.therapist_id or 0))
         for a in Absence.objects.order_by("start", "pk")
     ]
-    data.entries = [_entry_rec(e, ss) for e in Entry.objects.order_by("written_at", "pk")
-                    .prefetch_related("tags", "comments")]
+    data.entries = [
+        _entry_rec(e, ss)
+        for e in Entry.objects.order_by("written_at", "pk").prefetch_related("tags", "comments")
+    ]
     data.unsaid = [
-        UnsaidRec(_key(u, "unsaid"), u.text, u.created_at, ss.get(u.session_id or 0),
-                  u.brought_up_at)
+        UnsaidRec(
+            _key(u, "unsaid"), u.text, u.created_at, ss.get(u.session_id or 0), u.brought_up_at
+        )
         for u in Unsaid.objects.order_by("created_at", "pk")
     ]
     data.checkins = [
-        CheckinRec(_key(c, "checkin"), c.instrument, c.completed_at, dict(c.answers),
-                   c.timing, ss.get(c.session_id or 0), c.note)  # type: ignore[arg-type]
+        CheckinRec(
+            _key(c, "checkin"),
+            c.instrument,
+            c.completed_at,
+            dict(c.answers),
+            c.timing,
+            ss.get(c.session_id or 0),
+            c.note,
+        )  # type: ignore[arg-type]
         for c in Checkin.objects.order_by("completed_at", "pk")
     ]
     return data
@@ -177,12 +228,25 @@ def export_data() -> JournalData:
 def _entry_rec(e: Entry, ss: dict[int, str]) -> EntryRec:
     comment_keys = {c.pk: _key(c, "comment") for c in e.comments.all()}
     return EntryRec(
-        key=_key(e, "entry"), title=e.title, body=e.body, written_at=e.written_at,
-        tags=sorted(t.name for t in e.tags.all()), session_key=ss.get(e.session_id or 0),
-        starred=e.starred, source=e.source, source_status=e.source_status,
+        key=_key(e, "entry"),
+        title=e.title,
+        body=e.body,
+        written_at=e.written_at,
+        tags=sorted(t.name for t in e.tags.all()),
+        session_key=ss.get(e.session_id or 0),
+        starred=e.starred,
+        source=e.source,
+        source_status=e.source_status,
         comments=[
-            CommentRec(comment_keys[c.pk], c.author, c.posted_at, c.body,
-                       comment_keys.get(c.parent_id or 0), c.approved, c.author_url)
+            CommentRec(
+                comment_keys[c.pk],
+                c.author,
+                c.posted_at,
+                c.body,
+                comment_keys.get(c.parent_id or 0),
+                c.approved,
+                c.author_url,
+            )
             for c in sorted(e.comments.all(), key=lambda c: (c.posted_at, c.pk))
         ],
     )

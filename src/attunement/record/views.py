@@ -44,18 +44,48 @@ class Kind:
 KINDS = {
     k.slug: k
     for k in [
-        Kind("therapists", Therapist, rf.TherapistForm, "Therapists", "therapist",
-             "record/therapists.html"),
-        Kind("sessions", Session, rf.SessionForm, "Sessions", "session", "record/sessions.html",
-             page_size=150),
-        Kind("contacts", Contact, rf.ContactForm, "Contacts between sessions", "contact",
-             "record/contacts.html"),
-        Kind("frame", FrameItem, rf.FrameItemForm, "The frame", "agreement or rule",
-             "record/frame.html"),
-        Kind("absences", Absence, rf.AbsenceForm, "Therapist absences", "absence",
-             "record/frame.html"),
-        Kind("unsaid", Unsaid, rf.UnsaidForm, "What I couldn't say", "note",
-             "record/unsaid.html"),
+        Kind(
+            "therapists",
+            Therapist,
+            rf.TherapistForm,
+            "Therapists",
+            "therapist",
+            "record/therapists.html",
+        ),
+        Kind(
+            "sessions",
+            Session,
+            rf.SessionForm,
+            "Sessions",
+            "session",
+            "record/sessions.html",
+            page_size=150,
+        ),
+        Kind(
+            "contacts",
+            Contact,
+            rf.ContactForm,
+            "Contacts between sessions",
+            "contact",
+            "record/contacts.html",
+        ),
+        Kind(
+            "frame",
+            FrameItem,
+            rf.FrameItemForm,
+            "The frame",
+            "agreement or rule",
+            "record/frame.html",
+        ),
+        Kind(
+            "absences",
+            Absence,
+            rf.AbsenceForm,
+            "Therapist absences",
+            "absence",
+            "record/frame.html",
+        ),
+        Kind("unsaid", Unsaid, rf.UnsaidForm, "What I couldn't say", "note", "record/unsaid.html"),
     ]
 }
 
@@ -129,7 +159,9 @@ def session_repeat(request: HttpRequest) -> HttpResponse:
         return redirect("kind_list", slug="sessions")
     days = _int(request.POST.get("days"), default=7, lo=1, hi=31)
     made = services.repeat_session(last, days=days)
-    messages.success(request, f"Added a session on {timezone.localtime(made.starts_at):%A %d %B, %H:%M}.")
+    messages.success(
+        request, f"Added a session on {timezone.localtime(made.starts_at):%A %d %B, %H:%M}."
+    )
     return redirect("kind_list", slug="sessions")
 
 
@@ -142,7 +174,10 @@ def session_pattern(request: HttpRequest) -> HttpResponse:
         return redirect("kind_list", slug="sessions")
     d = form.cleaned_data
     made = services.add_weekly_pattern(
-        first_day=d["first_day"], weeks=d["weeks"], weekdays=d["weekdays"], at=d["at"],
+        first_day=d["first_day"],
+        weeks=d["weeks"],
+        weekdays=d["weekdays"],
+        at=d["at"],
         modality=d["modality"],
     )
     messages.success(request, f"Added {len(made)} sessions.")

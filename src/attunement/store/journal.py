@@ -16,13 +16,13 @@ from django.core.management import call_command
 from django.db import connections
 
 from attunement.store import keyring, keys
-from attunement.store.sqlcipher.base import key_pragma, open_raw
 from attunement.store.errors import (
     JournalExists,
     NoJournal,
     WeakPassphrase,
     WrongPassphrase,
 )
+from attunement.store.sqlcipher.base import key_pragma, open_raw
 
 DB_NAME = "journal.db"
 KEYFILE_NAME = "keyfile.json"
@@ -222,9 +222,7 @@ def _save_recovery_secret(derived: bytes, salt: str) -> None:
     without asking for it; only someone who can already read the journal can read it.
     """
     with connections["default"].cursor() as cur:
-        cur.execute(
-            f"CREATE TABLE IF NOT EXISTS {_META_TABLE} (name TEXT PRIMARY KEY, value TEXT)"
-        )
+        cur.execute(f"CREATE TABLE IF NOT EXISTS {_META_TABLE} (name TEXT PRIMARY KEY, value TEXT)")
         cur.execute(
             f"INSERT OR REPLACE INTO {_META_TABLE} (name, value) VALUES (%s, %s)",
             ["recovery", derived.hex() + ":" + salt],

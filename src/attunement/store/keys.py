@@ -172,6 +172,8 @@ class KeyFile:
         try:
             kdf = dict(doc["kdf"])
             params = KdfParams(**kdf)
-            return cls(kdf=params, passphrase=dict(doc["passphrase"]), recovery=dict(doc["recovery"]))
+            return cls(
+                kdf=params, passphrase=dict(doc["passphrase"]), recovery=dict(doc["recovery"])
+            )
         except (KeyError, TypeError) as exc:
             raise KeyFileError("unreadable", path) from exc

@@ -11,9 +11,35 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 
 _ALLOWED_TAGS = {
-    "p", "br", "em", "strong", "b", "i", "u", "s", "del", "blockquote", "code", "pre",
-    "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "a", "table", "thead",
-    "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "u",
+    "s",
+    "del",
+    "blockquote",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 _ALLOWED_ATTRS = {"a": {"href", "title"}}
 # Bidirectional overrides can make text read differently from what it says.
@@ -58,7 +84,9 @@ def comment_tree(comments: Iterable[Any]) -> list[Node]:
         parent = c.parent_id if c.parent_id in ids else None
         by_parent.setdefault(parent, []).append(c)
     roots: list[Node] = []
-    stack: list[tuple[Any, int, list[Node]]] = [(c, 0, roots) for c in reversed(by_parent.get(None, []))]
+    stack: list[tuple[Any, int, list[Node]]] = [
+        (c, 0, roots) for c in reversed(by_parent.get(None, []))
+    ]
     while stack:
         c, depth, siblings = stack.pop()
         node = Node(c, min(depth, MAX_DEPTH))

@@ -150,7 +150,9 @@ def change_passphrase(request: HttpRequest) -> HttpResponse:
             except AttuneError as exc:
                 error = exc.message
             else:
-                messages.success(request, "Your passphrase is changed, and the journal re-encrypted.")
+                messages.success(
+                    request, "Your passphrase is changed, and the journal re-encrypted."
+                )
                 return redirect("settings")
     return render(request, "web/passphrase.html", {"error": error}, status=403 if error else 200)
 
@@ -168,8 +170,11 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/settings.html",
-        {"supports": supports.value.get("text", ""), "idle_minutes": settings.IDLE_LOCK_MINUTES,
-         "home": settings.ATTUNE_HOME},
+        {
+            "supports": supports.value.get("text", ""),
+            "idle_minutes": settings.IDLE_LOCK_MINUTES,
+            "home": settings.ATTUNE_HOME,
+        },
     )
 
 

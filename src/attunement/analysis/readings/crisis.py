@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from attunement.analysis.readings.text import clause_prefix, gate, negated
+from attunement.analysis.readings.text import clause_prefix, keyword_gate, negated
 
 CrisisKind = Literal["suicide", "wanting_to_die", "self_harm", "not_safe"]
 
@@ -67,9 +67,9 @@ _ALL = re.compile("|".join("(?P<k%d>%s)" % (n, p) for n, (_, p) in enumerate(_PH
 _KINDS = {"k%d" % n: kind for n, (kind, _) in enumerate(_PHRASES)}
 # A sentence is searched only if it holds one of these (a C-speed substring test), which
 # keeps the 26-phrase pattern off the great majority of sentences.
-_GATE = ("suicid", "myself", "life", "it all", "die", "dead", "born", "better off", "live",
+_GATE = keyword_gate(("suicid", "myself", "life", "it all", "die", "dead", "born", "better off", "live",
          "exist", "wake", "go on", "harm", "overdos", "od'd", "pills", "tablets", "meds",
-         "medication", "miss me", "safe", "urge")
+         "medication", "miss me", "safe", "urge"))
 
 _FIRST = re.compile(r"\b(?:I|i|I'm|i'm|I've|I'd|me|my|myself|we|us)\b")
 _THIRD = re.compile(
@@ -118,7 +118,7 @@ def find_crisis(text: str, sents: list[tuple[int, int]]) -> list[CrisisMention]:
     found: list[CrisisMention] = []
     for sent in sents:
         chunk = text[sent[0]:sent[1]]
-        if not gate(chunk, _GATE):
+        if not _GATE.search(chunk):
             continue
         for m in _ALL.finditer(chunk):
             start, end = sent[0] + m.start(), sent[0] + m.end()

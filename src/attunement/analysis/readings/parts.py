@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from attunement.analysis.readings.text import gate
+from attunement.analysis.readings.text import keyword_gate
 
 PartsKind = Literal["phrase", "named", "we"]
 
@@ -42,9 +42,9 @@ _WITH_THERAPIST = re.compile(r"\b(?:she and I|he and I|they and I|(?:with|and) (
                              r" we|in session|the session|she|he)\b", re.IGNORECASE)
 
 
-_GATE = ("part", "little", " of us", "system", "headmate", "alter", "insider", "front",
-         "inside", "in here")
-_WE_GATE = ("system", "front", "headmate", "alter", "insider", "switch", "little", "inside")
+_GATE = keyword_gate(("part", "little", " of us", "system", "headmate", "alter", "insider", "front",
+         "inside", "in here"))
+_WE_GATE = keyword_gate(("system", "front", "headmate", "alter", "insider", "switch", "little", "inside"))
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def find_parts(text: str, sents: list[tuple[int, int]],
     """Parts language in a normalised text."""
     found: list[PartsMention] = []
     for start, end in sents:
-        if gate(text[start:end], _GATE):
+        if _GATE.search(text, start, end):
             found.extend(PartsMention("phrase", m.group(), m.start(), m.end())
                          for m in _PHRASE.finditer(text, start, end))
     named = _named(known_parts)
@@ -81,7 +81,8 @@ def find_parts(text: str, sents: list[tuple[int, int]],
                      for m in named.finditer(text))
     for start, end in sents:
         sentence = text[start:end]
-        if not gate(sentence, _WE_GATE) or not _SYSTEM_WORD.search(sentence) or _WITH_THERAPIST.search(sentence):
+        if (not _WE_GATE.search(sentence) or not _SYSTEM_WORD.search(sentence)
+                or _WITH_THERAPIST.search(sentence)):
             continue
         found.extend(PartsMention("we", m.group(), start + m.start(), start + m.end())
                      for m in _WE.finditer(sentence))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from attunement.analysis.readings.text import gate, therapist_alternation
+from attunement.analysis.readings.text import keyword_gate, therapist_alternation
 
 RelationKind = Literal["like", "unlike", "reminds"]
 
@@ -154,7 +154,7 @@ _WITH = r"(?:being with|talking to|sitting with|being back with|sitting across f
 
 @lru_cache(maxsize=32)
 def _relation_patterns(names: tuple[str, ...], others: tuple[str, ...]
-                       ) -> list[tuple[RelationKind, re.Pattern[str]]]:
+                       ) -> tuple[re.Pattern[str], list[RelationKind]]:
     # "she's" has no space before the verb; every other verb does.
     ther = r"(?:she|he|they|" + therapist_alternation(names)[3:-1] + r")(?:\s+|(?='))"
     name_alt = "|".join(re.escape(n) for n in others if n)
@@ -182,28 +182,26 @@ def _relation_patterns(names: tuple[str, ...], others: tuple[str, ...]
         ("like", _WITH + r"\s+(?:her|him|them|" + therapist_alternation(names)[3:-1] + r")\s+"
                  r"(?:is|was|felt|feels)\s+" + _INTRO + r"like\s+(?:" + _WITH + r"\s+)?" + person),
     ]
-    return [(kind, re.compile(r"\b" + p + r"\b", re.IGNORECASE)) for kind, p in raw]
+    # One alternation, one pass per sentence; group "person<n>" says which rule matched.
+    joined = "|".join(r"(?:\b" + p.replace("(?P<person>", "(?P<person%d>" % n) + r"\b)"
+                      for n, (_, p) in enumerate(raw))
+    return re.compile(joined, re.IGNORECASE), [kind for kind, _ in raw]
 
 
-_REL_GATE = ("like", "remind", "different", "opposite", "see", "saw", "becom", "became",
-             "could be", "never had")
+_REL_GATE = keyword_gate(("like", "remind", "different", "opposite", "see", "saw", "becom", "became",
+             "could be", "never had"))
 
 
 def find_relations(text: str, sents: list[tuple[int, int]], therapist_names: tuple[str, ...],
                    other_names: tuple[str, ...]) -> list[Relation]:
     """Links between the therapist and another person, with their spans."""
     found: list[Relation] = []
-    patterns = _relation_patterns(therapist_names, other_names)
+    pattern, kinds = _relation_patterns(therapist_names, other_names)
     for start, end in sents:
-        chunk = text[start:end]
-        if not gate(chunk, _REL_GATE):
+        if not _REL_GATE.search(text, start, end):
             continue
-        for kind, pattern in patterns:
-            for m in pattern.finditer(chunk):
-                a, b = start + m.start(), start + m.end()
-                if any(a < r.end and r.start < b for r in found):
-                    continue
-                raw = m.group("person")
-                person = raw if raw in other_names else kin_role(raw)
-                found.append(Relation(person, kind, m.group(), a, b))
-    return sorted(found, key=lambda r: r.start)
+        for m in pattern.finditer(text, start, end):
+            n, raw = next((int(k[6:]), v) for k, v in m.groupdict().items() if v is not None)
+            person = raw if raw in other_names else kin_role(raw)
+            found.append(Relation(person, kinds[n], m.group(), m.start(), m.end()))
+    return found
