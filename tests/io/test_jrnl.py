@@ -55,7 +55,8 @@ def test_bad_entries_are_reported_with_where():
 def test_truncated_json():
     result = parse_jrnl(DATA / "broken.json")
     assert result.problems == [Problem(
-        "line 4, column 34", "This jrnl export is not valid JSON (Unterminated string starting at).",
+        "line 4, column 34",
+        "This jrnl export is not valid JSON (Unterminated string starting at).",
     )]
 
 

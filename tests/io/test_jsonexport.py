@@ -11,11 +11,22 @@ import pytest
 from hypothesis import given, settings
 
 from attunement.io.jsonexport import (
-    FORMAT, VERSION, export_json, format_datetime, parse_datetime, parse_json, sections,
+    FORMAT,
+    VERSION,
+    export_json,
+    format_datetime,
+    parse_datetime,
+    parse_json,
+    sections,
     write_json,
 )
 from attunement.io.records import (
-    CommentRec, EntryRec, JournalData, Problem, SessionRec, TherapistRec,
+    CommentRec,
+    EntryRec,
+    JournalData,
+    Problem,
+    SessionRec,
+    TherapistRec,
 )
 from tests.io.strategies import aware, journals
 

@@ -74,7 +74,7 @@ def parse_datetime(text: str) -> dt.datetime:
 
 def _to_json(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "author_url"}
+        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dt.datetime):
         return format_datetime(value)
     if isinstance(value, dt.date):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -143,7 +143,9 @@ class EntryForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["session"].required = False
-        self.fields["session"].queryset = Session.objects.order_by("-starts_at")[:60]
+        cast(forms.ModelChoiceField, self.fields["session"]).queryset = Session.objects.order_by(
+            "-starts_at"
+        )[:60]
         if self.instance.pk:
             self.initial["tags_text"] = ", ".join(self.instance.tags.values_list("name", flat=True))
         elif not self.initial.get("written_at"):
@@ -172,4 +174,6 @@ class UnsaidForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["session"].required = False
-        self.fields["session"].queryset = Session.objects.order_by("-starts_at")[:30]
+        cast(forms.ModelChoiceField, self.fields["session"]).queryset = Session.objects.order_by(
+            "-starts_at"
+        )[:30]

@@ -7,7 +7,7 @@ is exactly as it was before the import.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 
@@ -169,9 +169,9 @@ def export_data() -> JournalData:
         SessionRec(
             ss[s.pk],
             s.starts_at,
-            s.status,
-            s.modality,
-            s.note,  # type: ignore[arg-type]
+            cast(Any, s.status),
+            cast(Any, s.modality),
+            s.note,
             th.get(s.therapist_id or 0),
             s.duration_minutes,
         )
@@ -181,9 +181,9 @@ def export_data() -> JournalData:
         ContactRec(
             _key(c, "contact"),
             c.at,
-            c.kind,
-            c.initiated_by,
-            c.answered,  # type: ignore[arg-type]
+            cast(Any, c.kind),
+            cast(Any, c.initiated_by),
+            c.answered,
             c.answered_at,
             c.feeling_word,
             c.feeling_rating,
@@ -193,7 +193,7 @@ def export_data() -> JournalData:
         for c in Contact.objects.order_by("at", "pk")
     ]
     data.frame = [
-        FrameRec(_key(f, "frame"), f.kind, f.owner, f.text, f.start, f.end)  # type: ignore[arg-type]
+        FrameRec(_key(f, "frame"), cast(Any, f.kind), cast(Any, f.owner), f.text, f.start, f.end)
         for f in FrameItem.objects.order_by("start", "pk")
     ]
     data.absences = [
@@ -216,10 +216,10 @@ def export_data() -> JournalData:
             c.instrument,
             c.completed_at,
             dict(c.answers),
-            c.timing,
+            cast(Any, c.timing),
             ss.get(c.session_id or 0),
             c.note,
-        )  # type: ignore[arg-type]
+        )
         for c in Checkin.objects.order_by("completed_at", "pk")
     ]
     return data

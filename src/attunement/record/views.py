@@ -107,7 +107,7 @@ def kind_list(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "kind": kind,
         "form": form,
-        "items": kind.model.objects.all()[: kind.page_size],
+        "items": kind.model._default_manager.all()[: kind.page_size],
     }
     if slug in ("frame", "absences"):
         context |= _frame_context(request, slug, form)

@@ -19,6 +19,7 @@ from typing import Literal
 
 from attunement.analysis.readings.text import (
     clause_prefix,
+    gated,
     keyword_gate,
     mentions_other_person,
     negated,
@@ -54,8 +55,9 @@ _WHEN = re.compile(
     r"|(?P<d1>yesterday|last night)|(?P<d0>this (?:morning|afternoon|evening)|tonight|today"
     r"|earlier today)|(?:(?P<last>last|on|this) )?(?P<wd>" + "|".join(_WEEKDAYS) + r")"
     r"(?: (?:morning|afternoon|evening|night))?)\b", re.IGNORECASE)
-_GATE = keyword_gate(("call", "rang", "rung", "phon", "text", "messag", "mail", "wrote", "sent", "left",
-         "tried", "whatsapp", "letter", "card", "note", "voice", "dm"))
+_GATE = keyword_gate((
+    "call", "rang", "rung", "phon", "text", "messag", "mail", "wrote", "sent", "left", "tried",
+    "whatsapp", "letter", "card", "note", "voice", "dm"))
 _UNSENT = re.compile(r"\b(?:never sent|didn't send|did not send|won't send|not sent|haven't sent"
                      r"|never gave|didn't give)\b", re.IGNORECASE)
 _HYPO = re.compile(r"\b(?:if|unless|whether|in case|wish|wished|imagine|imagined|tempted"
@@ -268,9 +270,7 @@ def find_contacts(text: str, sents: list[tuple[int, int]], therapist_names: tupl
     """Contacts between sessions in a normalised text, with replies folded in."""
     pats = _patterns(therapist_names)
     found: list[ContactSuggestion] = []
-    for sent in sents:
-        if not _GATE.search(text, sent[0], sent[1]):
-            continue
+    for sent in gated(text, sents, _GATE):
         found.extend(_mine(text, sent, pats, therapist_names, entry_date))
         for sugg, reply in _theirs(text, sent, pats, therapist_names, entry_date):
             if not (reply and _mark_answered(found, sugg.start, True)):

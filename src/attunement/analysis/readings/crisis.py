@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from attunement.analysis.readings.text import clause_prefix, keyword_gate, negated
+from attunement.analysis.readings.text import clause_prefix, gated, keyword_gate, negated
 
 CrisisKind = Literal["suicide", "wanting_to_die", "self_harm", "not_safe"]
 
@@ -62,14 +62,15 @@ _PHRASES: list[tuple[CrisisKind, str]] = [
     ("not_safe", r"\b" + _I + r"(?:'m| am)(?: really)? not safe(?: right now| tonight| at the"
                  r" moment)?(?=\s*(?:[.!]|$|\band\b))"),
 ]
-_ALL = re.compile("|".join("(?P<k%d>%s)" % (n, p) for n, (_, p) in enumerate(_PHRASES)),
+_ALL = re.compile("|".join(f"(?P<k{n}>{p})" for n, (_, p) in enumerate(_PHRASES)),
                   re.IGNORECASE)
-_KINDS = {"k%d" % n: kind for n, (kind, _) in enumerate(_PHRASES)}
+_KINDS = {f"k{n}": kind for n, (kind, _) in enumerate(_PHRASES)}
 # A sentence is searched only if it holds one of these (a C-speed substring test), which
 # keeps the 26-phrase pattern off the great majority of sentences.
-_GATE = keyword_gate(("suicid", "myself", "life", "it all", "die", "dead", "born", "better off", "live",
-         "exist", "wake", "go on", "harm", "overdos", "od'd", "pills", "tablets", "meds",
-         "medication", "miss me", "safe", "urge"))
+_GATE = keyword_gate((
+    "suicid", "myself", "life", "it all", "die", "dead", "born", "better off", "live", "exist",
+    "wake", "go on", "harm", "overdos", "od'd", "pills", "tablets", "meds", "medication",
+    "miss me", "safe", "urge"))
 
 _FIRST = re.compile(r"\b(?:I|i|I'm|i'm|I've|I'd|me|my|myself|we|us)\b")
 _THIRD = re.compile(
@@ -116,10 +117,8 @@ def _skipped(text: str, sent: tuple[int, int], start: int, end: int) -> bool:
 def find_crisis(text: str, sents: list[tuple[int, int]]) -> list[CrisisMention]:
     """Crisis phrases in a normalised text, skipping negated and other people's."""
     found: list[CrisisMention] = []
-    for sent in sents:
+    for sent in gated(text, sents, _GATE):
         chunk = text[sent[0]:sent[1]]
-        if not _GATE.search(chunk):
-            continue
         for m in _ALL.finditer(chunk):
             start, end = sent[0] + m.start(), sent[0] + m.end()
             if not _skipped(text, sent, start, end):

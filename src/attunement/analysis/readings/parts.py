@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from attunement.analysis.readings.text import keyword_gate
+from attunement.analysis.readings.text import gated, keyword_gate
 
 PartsKind = Literal["phrase", "named", "we"]
 
@@ -42,9 +42,10 @@ _WITH_THERAPIST = re.compile(r"\b(?:she and I|he and I|they and I|(?:with|and) (
                              r" we|in session|the session|she|he)\b", re.IGNORECASE)
 
 
-_GATE = keyword_gate(("part", "little", " of us", "system", "headmate", "alter", "insider", "front",
-         "inside", "in here"))
-_WE_GATE = keyword_gate(("system", "front", "headmate", "alter", "insider", "switch", "little", "inside"))
+_GATE = keyword_gate(("part", "little", " of us", "system", "headmate", "alter", "insider",
+                      "front", "inside", "in here"))
+_WE_GATE = keyword_gate(("system", "front", "headmate", "alter", "insider", "switch", "little",
+                         "inside"))
 
 
 @dataclass(frozen=True)
@@ -71,17 +72,16 @@ def find_parts(text: str, sents: list[tuple[int, int]],
                known_parts: tuple[str, ...] = ()) -> list[PartsMention]:
     """Parts language in a normalised text."""
     found: list[PartsMention] = []
-    for start, end in sents:
-        if _GATE.search(text, start, end):
-            found.extend(PartsMention("phrase", m.group(), m.start(), m.end())
-                         for m in _PHRASE.finditer(text, start, end))
+    for start, end in gated(text, sents, _GATE):
+        found.extend(PartsMention("phrase", m.group(), m.start(), m.end())
+                     for m in _PHRASE.finditer(text, start, end))
     named = _named(known_parts)
     if named is not None:
         found.extend(PartsMention("named", m.group(), m.start(), m.end(), m.group())
                      for m in named.finditer(text))
-    for start, end in sents:
+    for start, end in gated(text, sents, _WE_GATE):
         sentence = text[start:end]
-        if (not _WE_GATE.search(sentence) or not _SYSTEM_WORD.search(sentence)
+        if (not _SYSTEM_WORD.search(sentence)
                 or _WITH_THERAPIST.search(sentence)):
             continue
         found.extend(PartsMention("we", m.group(), start + m.start(), start + m.end())

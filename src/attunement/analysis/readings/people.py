@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from attunement.analysis.readings.text import keyword_gate, therapist_alternation
+from attunement.analysis.readings.text import gated, keyword_gate, therapist_alternation
 
 RelationKind = Literal["like", "unlike", "reminds"]
 
@@ -44,8 +44,7 @@ _KIN_RE = (r"(?:(?:my|our)\s+(?:(?:late|own|old|older|younger|little|big|first|r
            r"|(?:mum|mom|mam|mummy|mommy|dad|daddy|grandma|gran|granny|nan|nana|grandpa"
            r"|grandad)(?!\s+(?:jokes?|bod|vibes?))|(?:a|one of my) friends?)")
 _KIN = re.compile(r"\b" + _KIN_RE + r"\b", re.IGNORECASE)
-_NAME = re.compile(r"(?<![\w'-])[A-Z][a-z\u00e0-\u00ff]+(?:-[A-Z][a-z]+)?(?![\w'-])")
-_NOT_NAMES = frozenset("""
+_NOT_NAME_WORDS = """
 I I'm I've I'd I'll Im Ive Id T Dr Mr Mrs Ms Miss Monday Tuesday Wednesday Thursday Friday
 Saturday Sunday January February March April May June July August September October November
 December Christmas Easter Halloween Ramadan Eid Hanukkah Diwali Thanksgiving New Year God
@@ -54,7 +53,9 @@ Internet Zoom Skype Teams WhatsApp Facebook Instagram Twitter Reddit Discord Goo
 Tumblr Youtube YouTube Spotify Amazon Mum Mom Dad Mam Mummy Mommy Daddy Grandma Gran Granny Nan
 Nana Grandpa Grandad OK Okay Ok Oh Yes No Hi Hey Dear Please Thanks Sorry Maybe Also And But So
 Then Today Tomorrow Yesterday Tonight Session Therapy Therapist Part Parts Little Inside Me My
-""".split())
+"""
+_NAME = re.compile(r"(?<![\w'-])[A-Z][a-z\u00e0-\u00ff]+(?:-[A-Z][a-z]+)?(?![\w'-])")
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|from|near|around|across|through|visit(?:ed|ing)?"
                            r"|(?:went|go|going|drove|flew|moved|moving|move|travel+ed|back"
                            r"|trip) to)\s+$", re.IGNORECASE)
@@ -178,18 +179,20 @@ def _relation_patterns(names: tuple[str, ...], others: tuple[str, ...]
          + person),
         ("like", ther + r"(?:is|'s|was)\s+(?:the|a)\s+(?P<person>mother|father|mum|mom|dad"
                  r"|parent|grandmother|grandfather)\s+(?:I|i)\s+never\s+had"),
-        ("like", r"\bit\s+(?:felt|feels|was|is)\s+" + _INTRO + r"like\s+" + _WITH + r"\s+" + person),
+        ("like", r"\bit\s+(?:felt|feels|was|is)\s+" + _INTRO + r"like\s+" + _WITH + r"\s+"
+         + person),
         ("like", _WITH + r"\s+(?:her|him|them|" + therapist_alternation(names)[3:-1] + r")\s+"
                  r"(?:is|was|felt|feels)\s+" + _INTRO + r"like\s+(?:" + _WITH + r"\s+)?" + person),
     ]
     # One alternation, one pass per sentence; group "person<n>" says which rule matched.
-    joined = "|".join(r"(?:\b" + p.replace("(?P<person>", "(?P<person%d>" % n) + r"\b)"
+    joined = "|".join(r"(?:\b" + p.replace("(?P<person>", f"(?P<person{n}>") + r"\b)"
                       for n, (_, p) in enumerate(raw))
     return re.compile(joined, re.IGNORECASE), [kind for kind, _ in raw]
 
 
-_REL_GATE = keyword_gate(("like", "remind", "different", "opposite", "see", "saw", "becom", "became",
-             "could be", "never had"))
+_REL_GATE = keyword_gate((
+    "like", "remind", "different", "opposite", "see", "saw", "becom", "became", "could be",
+    "never had"))
 
 
 def find_relations(text: str, sents: list[tuple[int, int]], therapist_names: tuple[str, ...],
@@ -197,9 +200,7 @@ def find_relations(text: str, sents: list[tuple[int, int]], therapist_names: tup
     """Links between the therapist and another person, with their spans."""
     found: list[Relation] = []
     pattern, kinds = _relation_patterns(therapist_names, other_names)
-    for start, end in sents:
-        if not _REL_GATE.search(text, start, end):
-            continue
+    for start, end in gated(text, sents, _REL_GATE):
         for m in pattern.finditer(text, start, end):
             n, raw = next((int(k[6:]), v) for k, v in m.groupdict().items() if v is not None)
             person = raw if raw in other_names else kin_role(raw)

@@ -107,3 +107,19 @@ def mentions_other_person(sentence: str) -> bool:
 def keyword_gate(keywords: tuple[str, ...]) -> re.Pattern[str]:
     """A cheap literal search run before the costly patterns (one C call per sentence)."""
     return re.compile("|".join(re.escape(k) for k in keywords), re.IGNORECASE)
+
+
+def gated(text: str, sents: list[tuple[int, int]], gate: re.Pattern[str]
+          ) -> list[tuple[int, int]]:
+    """The sentences holding a gate keyword, found in one pass over the text."""
+    hits = [m.start() for m in gate.finditer(text)]
+    if not hits:
+        return []
+    out: list[tuple[int, int]] = []
+    i = 0
+    for sent in sents:
+        while i < len(hits) and hits[i] < sent[0]:
+            i += 1
+        if i < len(hits) and hits[i] < sent[1]:
+            out.append(sent)
+    return out

@@ -29,8 +29,8 @@ Database.register_converter("time", sqlite_base.decoder(parse_time))
 Database.register_converter("datetime", sqlite_base.decoder(parse_datetime))
 Database.register_converter("timestamp", sqlite_base.decoder(parse_datetime))
 Database.register_adapter(decimal.Decimal, str)
-Database.register_adapter(datetime.date, sqlite_base.adapt_date)
-Database.register_adapter(datetime.datetime, sqlite_base.adapt_datetime)
+Database.register_adapter(datetime.date, lambda v: v.isoformat())
+Database.register_adapter(datetime.datetime, lambda v: v.isoformat(" "))
 
 
 def key_pragma(data_key: bytes) -> str:
@@ -54,7 +54,7 @@ class CipherCursor(Database.Cursor):
     SQLCipher's connections refuse, so the conversion is reused, not the class.
     """
 
-    convert_query = sqlite_base.SQLiteCursorWrapper.convert_query
+    convert_query = sqlite_base.SQLiteCursorWrapper.convert_query  # type: ignore[attr-defined]
 
     def execute(self, query: str, params: Any = None) -> Any:
         if params is None:
@@ -87,7 +87,7 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
         register_functions(conn)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA legacy_alter_table = OFF")
-        for init_command in self.init_commands:
+        for init_command in getattr(self, "init_commands", ()):
             if init_command := init_command.strip():
                 conn.execute(init_command)
         _load_vector_extension(conn)

@@ -1,0 +1,1 @@
+"""Browser tests: a real server process driven by a real Chromium."""
