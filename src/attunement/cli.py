@@ -313,6 +313,59 @@ def _ask(inst: Any, engine: Any) -> dict[str, Any]:
 
 
 @cli.command()
+def markers() -> None:
+    """Read JSON lines {"id", "text"} on stdin; write one JSON line per sentence.
+
+    The research interface (docs/markers.md): no journal needed, nothing stored.
+    """
+    from attunement.analysis.markers.jsonl import run_jsonl
+
+    run_jsonl(sys.stdin, sys.stdout)
+
+
+@cli.command()
+@click.option("--all", "everything", is_flag=True, help="Re-read every entry.")
+def analyze(everything: bool) -> None:
+    """Read entries for markers (new, changed, or after a model upgrade), with progress."""
+    _unlock()
+    from rich.progress import Progress
+
+    from attunement.record.models import Entry
+    from attunement.words import services as words
+
+    todo = list(Entry.objects.order_by("written_at")) if everything else words.stale_entries()
+    with Progress(transient=True) as bar:
+        task = bar.add_task("Reading entries", total=len(todo))
+        words.analyze_entries(todo, lambda done, total: bar.update(task, completed=done))
+    click.echo(f"Read {len(todo)} entries with the marker model {words.model_version()}.")
+
+
+@cli.command()
+@click.option(
+    "--from-csv",
+    "csv_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A CSV with columns date,score (optional tension,intensity,resolved,pre_score).",
+)
+def episodes(csv_path: str | None) -> None:
+    """Print rupture-repair episodes as JSON (from a CSV, or from the journal)."""
+    if csv_path:
+        from attunement.analysis.episodes import episodes_from_csv
+        from attunement.analysis.episodes_csv import EpisodeCsvError
+
+        try:
+            found = episodes_from_csv(csv_path)
+        except EpisodeCsvError as exc:
+            raise AttuneError(f"The CSV has problems; no episodes were computed. {exc}") from exc
+    else:
+        _unlock()
+        from attunement.words.episodes import journal_episodes
+
+        found = [ep.summary() for ep in journal_episodes()]
+    click.echo(json.dumps(found, indent=2, default=str))
+
+
+@cli.command()
 @click.option(
     "--home",
     type=click.Path(path_type=Path),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "attunement.store",
     "attunement.record",
     "attunement.checkins",
+    "attunement.words",
     "attunement.web",
 ]
 

@@ -1,4 +1,4 @@
-"""Tests for episode detection from check-ins: V-drops, sudden losses, rupture items, pre-session."""
+"""Tests for episodes from check-ins: V-drops, sudden losses, rupture items, pre-session."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from attunement.analysis.episodes import (
     DetectionParams,
@@ -282,7 +284,8 @@ def test_kind_and_repair_moves_from_markers():
     ratings, dates = series([*BASE, 2.5, 4.0, 5.0, 5.1])
     d = dates[12]
     markers = [
-        MarkerEvent(d - dt.timedelta(days=2), "withdrawal", "minimal_response", 0.9, "e1", "I said nothing."),
+        MarkerEvent(d - dt.timedelta(days=2), "withdrawal", "minimal_response", 0.9, "e1",
+                    "I said nothing."),
         MarkerEvent(d, "withdrawal", "denial", 0.8, "e2", "It doesn't matter."),
         MarkerEvent(d + dt.timedelta(days=1), "therapist_repair", "invites_exploration", 0.9, "e3",
                     "She asked what happened between us."),
@@ -301,7 +304,8 @@ def test_kind_mixed_and_unknown():
     d = dates[12]
     (ep,) = detect_episodes(ratings, instrument=SCALE)
     assert ep.kind == "unknown"
-    mixed = [MarkerEvent(d, "withdrawal", None, 1.0, "a"), MarkerEvent(d, "confrontation", None, 0.9, "b")]
+    mixed = [MarkerEvent(d, "withdrawal", None, 1.0, "a"),
+             MarkerEvent(d, "confrontation", None, 0.9, "b")]
     (ep,) = detect_episodes(ratings, mixed, instrument=SCALE)
     assert ep.kind == "mixed"
 
@@ -333,3 +337,34 @@ def test_summary_is_json_ready():
         "lowest": {"date": dates[12].isoformat(), "score": 2.5}, "status": "repaired",
         "depth": {"sd": 2.5, "points": 2.5}, "criteria": ep.criteria,
     }
+
+
+# --- any input: well-formed output ----------------------------------------------------
+
+_cell = st.tuples(
+    st.one_of(st.none(), st.floats(1.0, 7.0)),
+    st.one_of(st.none(), st.booleans()),
+    st.one_of(st.none(), st.integers(1, 5)),
+    st.one_of(st.none(), st.floats(1.0, 7.0)),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_cell, max_size=60), st.booleans())
+def test_any_series_gives_well_formed_episodes(cells, ended):
+    ratings, dates = series(
+        [c[0] for c in cells], tension=[c[1] for c in cells], resolved=[c[2] for c in cells],
+        pre_score=[c[3] for c in cells])
+    eps = detect_episodes(ratings, instrument=SCALE,
+                          therapy_ended=dates[-1] if ended and dates else None)
+    assert len({e.id for e in eps}) == len(eps)
+    assert [e.start for e in eps] == sorted(e.start for e in eps)
+    for e in eps:
+        assert e.status in {"repaired", "open", "unrepaired"}
+        assert (e.end is not None) == (e.status == "repaired")
+        if e.end is not None:
+            assert e.end >= e.start and e.days_to_repair == (e.end - e.start).days
+            assert e.sessions_to_repair is not None and e.sessions_to_repair >= 0
+        if ended:
+            assert e.status != "open"
+        assert e.criteria and all(isinstance(c, str) for c in e.criteria)

@@ -50,7 +50,8 @@ def test_burst_above_base_rate_is_a_candidate_with_sentences():
 def test_reconnection_sentence_ends_it_sooner():
     markers, entries = steady(20)
     markers += burst(10, 5, "confrontation")
-    markers.append(MarkerEvent(day(11, 1), "client_repair", "reconnection", 0.9, "r", "close again"))
+    markers.append(
+        MarkerEvent(day(11, 1), "client_repair", "reconnection", 0.9, "r", "close again"))
     (ep,) = detect_episodes([], markers, entry_dates=entries)
     assert ep.end == day(11, 1) and ep.kind == "confrontation"
     assert [m.subtype for m in ep.repair_moves] == ["reconnection"]

@@ -51,9 +51,23 @@ def _end_and_status(group: list[Candidate]) -> tuple[dt.date | None, Status]:
     return max(c.end for c in tier if c.end is not None), "repaired"
 
 
+class MarkerIndex:
+    """Markers sorted by day, so each episode reads only its own window."""
+
+    def __init__(self, markers: Sequence[MarkerEvent]) -> None:
+        pairs = sorted(((as_date(m.date), i) for i, m in enumerate(markers)))
+        self.days = [d for d, _ in pairs]
+        self.markers = [markers[i] for _, i in pairs]
+
+    def between(self, lo: dt.date, hi: dt.date) -> list[MarkerEvent]:
+        """Markers dated lo..hi inclusive."""
+        a = bisect.bisect_left(self.days, lo)
+        return self.markers[a : bisect.bisect_right(self.days, hi)]
+
+
 def build_episode(
     group: list[Candidate],
-    markers: Sequence[MarkerEvent],
+    markers: MarkerIndex,
     session_dates: list[dt.date],
     data_end: dt.date,
     params: DetectionParams,
@@ -71,14 +85,15 @@ def build_episode(
     sized = [c for c in sized if "sensitive_1sd" in c.criteria] or sized
     deep = max(sized, key=lambda c: c.depth_sd or 0.0, default=None)
     window_end = end or data_end
+    lookback = start - dt.timedelta(days=params.kind_lookback_days)
     ep = Episode(
         id=episode_id(start, criteria), start=start, end=end, status=status,
-        kind=episode_kind(markers, start, window_end, params),
+        kind=episode_kind(markers.between(lookback, window_end), start, window_end, params),
         lowest=lowest,
         depth_sd=deep.depth_sd if deep else None,
         depth_points=deep.depth_points if deep else None,
         criteria=criteria, evidence=_evidence(group),
-        repair_moves=repair_moves(markers, start, window_end),
+        repair_moves=repair_moves(markers.between(start, window_end), start, window_end),
     )
     set_repair_times(ep, session_dates)
     return ep
@@ -155,8 +170,9 @@ def merge_candidates(
 ) -> list[Episode]:
     """Merged, described episodes in date order; open ones become unrepaired if therapy ended."""
     out = []
+    index = MarkerIndex(markers)
     for group in cluster(candidates, params.merge_gap_days):
-        ep = build_episode(group, markers, session_dates, data_end, params)
+        ep = build_episode(group, index, session_dates, data_end, params)
         if ep.status == "open" and therapy_ended is not None:
             ep.status = "unrepaired"
         out.append(ep)

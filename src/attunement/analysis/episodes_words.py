@@ -10,6 +10,7 @@ of writing in a row are back at the usual rate; otherwise it stays open.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 from collections import Counter
@@ -83,7 +84,11 @@ def words_candidates(
 ) -> list[Candidate]:
     """Candidate episodes from runs of raised weeks, with their sentences as evidence."""
     weeks, hot = raised_weeks(markers, entry_dates, params)
-    ruptures = sorted(_rupture_markers(markers, params), key=lambda m: as_date(m.date))
+    if not hot:
+        return []
+    ruptures = sorted(((as_date(m.date), m) for m in _rupture_markers(markers, params)),
+                      key=lambda pair: pair[0])
+    rupture_days = [d for d, _ in ruptures]
     reconnect = sorted(
         as_date(m.date) for m in markers
         if m.label == "client_repair" and m.confidence >= params.words_min_confidence
@@ -91,13 +96,14 @@ def words_candidates(
     out = []
     for run in _runs(weeks, hot):
         last_day = run[-1] + dt.timedelta(days=6)
-        inside = [m for m in ruptures if run[0] <= week_of(as_date(m.date)) <= run[-1]]
-        ev = [Evidence("entry", m.source_id, as_date(m.date), text=m.text,
-                       note=f"{m.label}" + (f" ({m.subtype})" if m.subtype else ""))
-              for m in inside]
+        lo = bisect.bisect_left(rupture_days, run[0])
+        inside = ruptures[lo : bisect.bisect_right(rupture_days, last_day)]
+        ev = [Evidence("entry", m.source_id, d, text=m.text,
+                       note=m.label + (f" ({m.subtype})" if m.subtype else ""))
+              for d, m in inside]
         end = _words_end(weeks, hot, run, last_day, reconnect)
-        out.append(Candidate("entry", ["words"], as_date(inside[0].date), end, evidence=ev,
-                             last_seen=as_date(inside[-1].date)))
+        out.append(Candidate("entry", ["words"], inside[0][0], end, evidence=ev,
+                             last_seen=inside[-1][0]))
     return out
 
 

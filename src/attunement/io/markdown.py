@@ -65,16 +65,24 @@ def entry_filename(entry: EntryRec, taken: set[str]) -> str:
     return name
 
 
+def _yaml_time(value: dt.datetime) -> dt.datetime:
+    """The datetime, moved to UTC if its offset has seconds (YAML cannot write those)."""
+    offset = value.utcoffset() or dt.timedelta(0)
+    if offset % dt.timedelta(minutes=1):
+        return value.astimezone(dt.UTC)
+    return value
+
+
 def front_matter(entry: EntryRec, session_times: dict[str, dt.datetime]) -> str:
     """The YAML block (with its ``---`` fences) for one entry."""
     meta: dict[str, Any] = {
         "title": entry.title,
-        "date": entry.written_at,
+        "date": _yaml_time(entry.written_at),
         "tags": list(entry.tags),
         "starred": entry.starred,
     }
     if entry.session_key and entry.session_key in session_times:
-        meta["session"] = session_times[entry.session_key]
+        meta["session"] = _yaml_time(session_times[entry.session_key])
     meta["source"] = entry.source
     dumped = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=False)
     return f"---\n{dumped}---\n"

@@ -43,8 +43,13 @@ def save_entry(
     tags: Sequence[str] = (),
     session: Session | None = None,
     starred: bool | None = None,
+    analyze: bool = True,
 ) -> Entry:
-    """Create or update an entry, its tags and its search index in one transaction."""
+    """Create or update an entry, its tags and its search index in one transaction.
+
+    With ``analyze`` the entry is read for markers at once; imports pass False and
+    analyse their entries in one batch.
+    """
     entry = entry or Entry()
     entry.title = title.strip()
     entry.body = body
@@ -57,7 +62,8 @@ def save_entry(
     from attunement.record import search
 
     search.index_entry(entry)
-    _after_entry_saved(entry)
+    if analyze:
+        _after_entry_saved(entry)
     return entry
 
 

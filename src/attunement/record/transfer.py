@@ -44,8 +44,13 @@ def _noop(kind: str, done: int, total: int) -> None:
 
 
 @transaction.atomic
-def import_data(data: JournalData, progress: Progress = _noop) -> dict[str, int]:
-    """Add every record of ``data`` to the journal in one transaction; returns counts."""
+def import_data(
+    data: JournalData, progress: Progress = _noop, *, analyze: bool = True
+) -> dict[str, int]:
+    """Add every record of ``data`` to the journal in one transaction; returns counts.
+
+    Entries are read for markers in batches at the end (much faster than one by one).
+    """
     therapists = {t.key: _therapist(t) for t in data.therapists}
     sessions: dict[str, Session] = {}
     for i, s in enumerate(data.sessions):
@@ -76,8 +81,9 @@ def import_data(data: JournalData, progress: Progress = _noop) -> dict[str, int]
             key=a.key,
             therapist=therapists.get(a.therapist_key or ""),
         )
+    made_entries = []
     for i, e in enumerate(data.entries):
-        _entry(e, sessions)
+        made_entries.append(_entry(e, sessions))
         progress("entries", i + 1, len(data.entries))
     for u in data.unsaid:
         Unsaid.objects.create(
@@ -92,6 +98,10 @@ def import_data(data: JournalData, progress: Progress = _noop) -> dict[str, int]
     for i, ck in enumerate(data.checkins):
         checkin_services.save_checkin_record(ck, sessions.get(ck.session_key or ""))
         progress("checkins", i + 1, len(data.checkins))
+    if analyze:
+        from attunement.words import services as words
+
+        words.analyze_entries(made_entries, lambda d, t: progress("analysis", d, t))
     return data.counts()
 
 
@@ -113,6 +123,7 @@ def _session(s: SessionRec, therapists: dict[str, Therapist]) -> Session:
 
 def _entry(e: EntryRec, sessions: dict[str, Session]) -> Entry:
     entry = services.save_entry(
+        analyze=False,
         title=e.title,
         body=e.body,
         written_at=e.written_at,

@@ -235,12 +235,10 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One entry with its comments, threaded."""
     entry = get_object_or_404(Entry.objects.prefetch_related("tags"), pk=pk)
     from attunement.web.rendering import comment_tree, flatten
+    from attunement.words import panel
 
-    return render(
-        request,
-        "record/entry_detail.html",
-        {"entry": entry, "comments": flatten(comment_tree(entry.comments.all()))},
-    )
+    context = {"entry": entry, "comments": flatten(comment_tree(entry.comments.all()))}
+    return render(request, "record/entry_detail.html", context | panel.context(entry))
 
 
 @require_POST

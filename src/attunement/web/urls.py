@@ -5,6 +5,7 @@ from django.urls import path
 from attunement.checkins import views as checkin_views
 from attunement.record import views as record_views
 from attunement.web import views
+from attunement.words import views as word_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +25,8 @@ urlpatterns = [
     path("entries/<int:pk>/edit", record_views.entry_edit, name="entry_edit"),
     path("entries/<int:pk>/delete", record_views.entry_delete, name="entry_delete"),
     path("entries/<int:pk>/star", record_views.entry_star, name="entry_star"),
+    path("entries/<int:pk>/markers/<int:index>", word_views.correct, name="marker_correct"),
+    path("entries/<int:pk>/contact", word_views.add_contact, name="entry_add_contact"),
     path("sessions/repeat", record_views.session_repeat, name="session_repeat"),
     path("sessions/pattern", record_views.session_pattern, name="session_pattern"),
     path("unsaid/<int:pk>/toggle", record_views.unsaid_toggle, name="unsaid_toggle"),

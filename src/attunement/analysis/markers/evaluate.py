@@ -15,7 +15,7 @@ import numpy as np
 
 from attunement.analysis.markers import dataset as ds
 from attunement.analysis.markers import train as tr
-from attunement.analysis.markers.classifier import ece
+from attunement.analysis.markers.classifier import ece, softmax
 from attunement.analysis.markers.taxonomy import LABELS
 
 
@@ -97,7 +97,7 @@ def report(data_dir: str | None = None, ablations: bool = False) -> str:
         f"dropped from train: {dropped}; L2 chosen by group 5-fold CV: {l2:g}.\n",
         markdown_report(test.y, pred),
         f"\nCalibration: temperature {model.temperature:.3f}; ECE on test "
-        f"{ece(probs, test.y):.3f} (uncalibrated {ece(tr.softmax(model.logits(test.X())), test.y):.3f}).",
+        f"{ece(probs, test.y):.3f} (uncalibrated {ece(softmax(model.logits(test.X())), test.y):.3f}).",
         f"Subtype accuracy on test (given the true coarse label): {subtype_accuracy(model, test):.3f}.",
         f"Half-and-half group split (train on one half of the groups, test on the other, "
         f"mean of both ways): macro-F1 {half_split(data):.3f}.\n",

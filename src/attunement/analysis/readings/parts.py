@@ -25,7 +25,7 @@ _PHRASE = re.compile(
     r" (?:that|who|which|inside|in me|in here|of me)\b"
     r"|\b(?:a|an|the|this|that|my|our|one|another) (?:" + _ADJ + r") parts?\b"
     r"|\b(?:my|our|the) parts\b(?! of (?!me\b|us\b|myself\b))"
-    r"|\bthe little ones?\b|\bthe littles\b|\b(?:my|our) littles?\b"
+    r"|\bthe little ones?\b|\b(?:the|my|our) littles\b"
     r"|\b(?:one|some|two|most|none|all|the rest|each|either|neither|a few|any) of us"
     r"(?: inside| in here)?\b(?! (?:in the (?:group|room|family|class|office)))"
     r"|\b(?:the|our|my) system\b(?=\s+(?:is|was|were|are|feels|felt|has|had|went|needs)\b)"

@@ -54,7 +54,10 @@ Tumblr Youtube YouTube Spotify Amazon Mum Mom Dad Mam Mummy Mommy Daddy Grandma 
 Nana Grandpa Grandad OK Okay Ok Oh Yes No Hi Hey Dear Please Thanks Sorry Maybe Also And But So
 Then Today Tomorrow Yesterday Tonight Session Therapy Therapist Part Parts Little Inside Me My
 """
-_NAME = re.compile(r"(?<![\w'-])[A-Z][a-z\u00e0-\u00ff]+(?:-[A-Z][a-z]+)?(?![\w'-])")
+# A name stands between spaces or ordinary punctuation and has a vowel: that keeps
+# stray letter pairs in pasted garbage ("Gb", "Mx") out.
+_NAME = re.compile(r"(?:(?<=[\s(\"'\u201c\u2018])|^)(?=[A-Z][a-z]*[aeiouy])[A-Z][a-z\u00e0-\u00ff]+"
+                   r"(?:-[A-Z][a-z]+)?(?=[\s.,;:!?)\"'\u201d]|'s\b|$)")
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|from|near|around|across|through|visit(?:ed|ing)?"
                            r"|(?:went|go|going|drove|flew|moved|moving|move|travel+ed|back"

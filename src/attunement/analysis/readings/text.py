@@ -105,14 +105,19 @@ def mentions_other_person(sentence: str) -> bool:
 
 
 def keyword_gate(keywords: tuple[str, ...]) -> re.Pattern[str]:
-    """A cheap literal search run before the costly patterns (one C call per sentence)."""
-    return re.compile("|".join(re.escape(k) for k in keywords), re.IGNORECASE)
+    """A cheap literal search run before the costly patterns (lower-case keywords)."""
+    # Searched in a lower-cased copy: a case-sensitive literal alternation is ~6x
+    # faster in Python's re than the same pattern with IGNORECASE.
+    return re.compile("|".join(re.escape(k.lower()) for k in keywords))
 
 
 def gated(text: str, sents: list[tuple[int, int]], gate: re.Pattern[str]
           ) -> list[tuple[int, int]]:
     """The sentences holding a gate keyword, found in one pass over the text."""
-    hits = [m.start() for m in gate.finditer(text)]
+    lower = text.lower()
+    if len(lower) != len(text):
+        return sents  # a rare letter whose lower case is longer: no shortcut, read all
+    hits = [m.start() for m in gate.finditer(lower)]
     if not hits:
         return []
     out: list[tuple[int, int]] = []
