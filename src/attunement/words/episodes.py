@@ -64,7 +64,6 @@ def marker_events() -> list[Any]:
 def journal_episodes() -> list[Any]:
     """Detect the episodes of the whole journal."""
     from attunement.analysis.episodes import Instrument, detect_episodes
-
     from attunement.checkins import services as checkin_services
 
     ended = Therapist.objects.exclude(ended=None).order_by("-ended").first()

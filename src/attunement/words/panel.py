@@ -66,6 +66,18 @@ def marked_text(entry: Entry, readings: list[SentenceReading]) -> list[dict[str,
     return segments
 
 
+_TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx.", "prof", "prof."}
+
+
+def therapist_names() -> list[str]:
+    """Every way the writer may name a therapist: full name, first name, surname."""
+    names: list[str] = []
+    for t in Therapist.objects.all():
+        words = [w for w in t.name.split() if w.lower() not in _TITLES]
+        names += [t.name, *words, " ".join(words)]
+    return sorted({n for n in names if n})
+
+
 def context(entry: Entry) -> dict[str, Any]:
     """Markers, corrections and readings for an entry page."""
     from attunement.analysis.readings import read_entry
@@ -92,11 +104,8 @@ def context(entry: Entry) -> dict[str, Any]:
                 evidence_text=[entry.body[s:e] for s, e in r.evidence],
             )
         )
-    therapist_names = [t.name for t in Therapist.objects.all()]
     extra = read_entry(
-        entry.body,
-        therapist_names=[n.split()[-1] for n in therapist_names] + therapist_names,
-        entry_date=entry.written_at.date(),
+        entry.body, therapist_names=therapist_names(), entry_date=entry.written_at.date()
     )
     supports = Setting.objects.filter(name="supports").first()
     return {
