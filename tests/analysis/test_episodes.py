@@ -203,9 +203,9 @@ def test_sudden_loss_appears_as_criterion():
 
 def test_tension_resolved_in_session_is_repaired_same_day():
     n = 14
-    tension = [None] * n
-    intensity = [None] * n
-    resolved = [None] * n
+    tension: list[bool | None] = [None] * n
+    intensity: list[int | None] = [None] * n
+    resolved: list[int | None] = [None] * n
     tension[12], intensity[12], resolved[12] = True, 3, 5
     ratings, dates = series([*BASE, 5.0, 5.1], tension=tension, intensity=intensity,
                             resolved=resolved)
@@ -218,8 +218,8 @@ def test_tension_resolved_in_session_is_repaired_same_day():
 
 def test_unresolved_tension_runs_until_a_calm_check_in():
     n = 16
-    tension = [None] * n
-    resolved = [None] * n
+    tension: list[bool | None] = [None] * n
+    resolved: list[int | None] = [None] * n
     tension[12], resolved[12] = True, 2
     tension[13], resolved[13] = True, 3
     tension[14] = False
@@ -230,7 +230,7 @@ def test_unresolved_tension_runs_until_a_calm_check_in():
 
 
 def test_unresolved_tension_at_the_end_is_open():
-    tension = [None] * 13
+    tension: list[bool | None] = [None] * 13
     tension[12] = True
     ratings, _ = series([*BASE, 5.0], tension=tension)
     (ep,) = detect_episodes(ratings, instrument=SCALE)
@@ -239,7 +239,7 @@ def test_unresolved_tension_at_the_end_is_open():
 
 def test_self_report_and_drop_merge_into_one():
     n = 15
-    tension = [None] * n
+    tension: list[bool | None] = [None] * n
     tension[12] = True
     ratings, dates = series([*BASE, 2.5, 5.0, 5.0], tension=tension)
     (ep,) = detect_episodes(ratings, instrument=SCALE)

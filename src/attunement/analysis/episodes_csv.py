@@ -38,8 +38,9 @@ class EpisodeCsvError(ValueError):
 
 def read_text(path_or_text: str | os.PathLike[str]) -> str:
     """The CSV text: read from a path, or taken as is when it already is CSV text."""
+    one_line = not isinstance(path_or_text, os.PathLike) and "\n" not in path_or_text
     if isinstance(path_or_text, os.PathLike) or (
-        "\n" not in path_or_text and "," not in path_or_text
+        one_line and ("," not in path_or_text or Path(path_or_text).exists())
     ):
         path = Path(path_or_text)
         if path.stat().st_size > MAX_BYTES:

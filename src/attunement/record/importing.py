@@ -50,14 +50,36 @@ def parse(fmt: str, data: Any, filename: str = "") -> ParseResult:
 def import_bytes(
     fmt: str, data: Any, *, filename: str = "", progress: transfer.Progress = transfer._noop
 ) -> dict[str, int]:
-    """Parse and save; raises ImportFailed (and saves nothing) if the file has problems."""
+    """Parse and save; raises ImportFailed (and saves nothing) if the file has problems.
+
+    Returns the counts of what was added, plus ``skipped: <kind>`` counts of what the
+    file held that was left out on purpose (pages, spam, pingbacks).
+    """
     result = parse(fmt, data, filename)
     if result.problems:
         raise ImportFailed([str(p) for p in result.problems], IMPORT_FORMATS[fmt][0])
-    return transfer.import_data(result.data, progress=progress)
+    counts = transfer.import_data(result.data, progress=progress)
+    for kind, n in getattr(result, "skipped", {}).items():
+        counts[f"skipped: {kind}"] = n
+    counts["warnings"] = len(getattr(result, "warnings", []))
+    return counts
 
 
 def summary(counts: dict[str, int]) -> str:
-    """'Imported 12 entries, 30 comments.' from the counts."""
-    parts = [f"{n} {LABELS.get(k, k)}" for k, n in counts.items() if n]
-    return "Imported " + (", ".join(parts) if parts else "nothing new") + "."
+    """'Imported 12 entries, 30 comments. Left out: 1 page.' from the counts."""
+    added = [
+        f"{n} {LABELS.get(k, k)}"
+        for k, n in counts.items()
+        if n and not k.startswith("skipped: ") and k != "warnings"
+    ]
+    text = "Imported " + (", ".join(added) if added else "nothing new") + "."
+    skipped = [
+        f"{n} {k.removeprefix('skipped: ')}"
+        for k, n in counts.items()
+        if n and k.startswith("skipped: ")
+    ]
+    if skipped:
+        text += " Left out on purpose: " + ", ".join(skipped) + "."
+    if counts.get("warnings"):
+        text += f" {counts['warnings']} small oddities were fixed on the way (see docs/formats.md)."
+    return text

@@ -43,14 +43,14 @@ _ALLOWED_TAGS = {
 }
 _ALLOWED_ATTRS = {"a": {"href", "title"}}
 # Bidirectional overrides can make text read differently from what it says.
-_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
 MAX_RENDER_CHARS = 200_000
 MAX_DEPTH = 6  # deeper replies are shown flat under the sixth level
 
 
 def render_markdown(text: str) -> SafeString:
     """Markdown to HTML with every tag and attribute outside a small list removed."""
-    text = (text or "")[:MAX_RENDER_CHARS].translate(_BIDI)
+    text = (text or "")[:MAX_RENDER_CHARS].translate(BIDI_CONTROLS)
     html = md.markdown(text, extensions=["sane_lists"], output_format="html")
     clean = nh3.clean(
         html,

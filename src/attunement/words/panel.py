@@ -9,6 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from attunement.record.models import Entry, Setting, Therapist
+from attunement.web.rendering import BIDI_CONTROLS as _BIDI
 from attunement.words import services
 from attunement.words.models import Correction, SentenceReading
 
@@ -36,16 +37,21 @@ class MarkedSentence:
     evidence_text: list[str] = field(default_factory=list)
 
 
+def _clean(text: str) -> str:
+    """Escape for HTML and drop bidirectional overrides (they can disguise text)."""
+    return escape(text.translate(_BIDI))
+
+
 def _mark(body: str, r: SentenceReading) -> SafeString:
     """The sentence with its evidence spans wrapped in <mark>, everything escaped."""
     out, pos = [], r.start
     for start, end in sorted((s, e) for s, e in r.evidence if r.start <= s < e <= r.end):
         if start < pos:
             continue
-        out.append(escape(body[pos:start]))
-        out.append(f'<mark class="ev {r.label}">{escape(body[start:end])}</mark>')
+        out.append(_clean(body[pos:start]))
+        out.append(f'<mark class="ev {r.label}">{_clean(body[start:end])}</mark>')
         pos = end
-    out.append(escape(body[pos : r.end]))
+    out.append(_clean(body[pos : r.end]))
     return mark_safe("".join(out))  # noqa: S308 - every piece escaped above
 
 
@@ -58,11 +64,11 @@ def marked_text(entry: Entry, readings: list[SentenceReading]) -> list[dict[str,
         if r.label == "none" or r.start < pos or r.end > len(body):
             continue
         if r.start > pos:
-            segments.append({"text": body[pos : r.start]})
+            segments.append({"text": body[pos : r.start].translate(_BIDI)})
         segments.append({"reading": r, "html": _mark(body, r)})
         pos = r.end
     if pos < len(body):
-        segments.append({"text": body[pos:]})
+        segments.append({"text": body[pos:].translate(_BIDI)})
     return segments
 
 
