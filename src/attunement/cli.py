@@ -347,14 +347,45 @@ def analyze(everything: bool) -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="A CSV with columns date,score (optional tension,intensity,resolved,pre_score).",
 )
-def episodes(csv_path: str | None) -> None:
+@click.option("--scale-min", type=float, help="Lowest possible score of the scale.")
+@click.option("--scale-max", type=float, help="Highest possible score of the scale.")
+@click.option(
+    "--alpha",
+    type=float,
+    default=0.9,
+    show_default=True,
+    help="Internal consistency of the scale, for the reliable-change cutoff.",
+)
+@click.option("--sd", type=float, help="The scale's published SD (recommended: fewer false dips).")
+@click.option(
+    "--therapy-ended",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Open episodes at this date become 'unrepaired'.",
+)
+def episodes(
+    csv_path: str | None,
+    scale_min: float | None,
+    scale_max: float | None,
+    alpha: float,
+    sd: float | None,
+    therapy_ended: Any,
+) -> None:
     """Print rupture-repair episodes as JSON (from a CSV, or from the journal)."""
     if csv_path:
-        from attunement.analysis.episodes import episodes_from_csv
+        from attunement.analysis.episodes import Instrument, episodes_from_csv
         from attunement.analysis.episodes_csv import EpisodeCsvError
 
+        instrument = None
+        if scale_min is not None and scale_max is not None:
+            instrument = Instrument(scale_min, scale_max, alpha=alpha, sd=sd)
+        elif scale_min is not None or scale_max is not None or sd is not None:
+            raise AttuneError("Give both --scale-min and --scale-max (and optionally --sd).")
         try:
-            found = episodes_from_csv(csv_path)
+            found = episodes_from_csv(
+                csv_path,
+                instrument=instrument,
+                therapy_ended=therapy_ended.date() if therapy_ended else None,
+            )
         except EpisodeCsvError as exc:
             raise AttuneError(f"The CSV has problems; no episodes were computed. {exc}") from exc
     else:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "attunement.record",
     "attunement.checkins",
     "attunement.words",
+    "attunement.insight",
     "attunement.web",
 ]
 

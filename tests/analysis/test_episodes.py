@@ -65,6 +65,7 @@ def test_single_session_v_drop_meets_both_criteria():
     (ep,) = detect_episodes(ratings, instrument=SCALE)
     assert ep.start == dates[12] and ep.end == dates[13]
     assert ep.status == "repaired"
+    assert ep.lowest is not None
     assert ep.lowest.date == dates[12] and ep.lowest.score == 2.5
     assert {"strict_2sd", "sensitive_1sd"} <= set(ep.criteria)
     assert ep.depth_sd == pytest.approx(2.5)  # level 5.0, spread = instrument SD 1.0
@@ -88,7 +89,7 @@ def test_multi_session_decline_is_one_episode_starting_at_the_decline():
     ratings, dates = series([*BASE, 4.3, 3.8, 3.2, 2.6, 5.1, 5.0, 4.9])
     (ep,) = detect_episodes(ratings, instrument=SCALE)
     assert ep.start == dates[12]
-    assert ep.lowest.date == dates[15]
+    assert ep.lowest is not None and ep.lowest.date == dates[15]
     assert ep.end == dates[16]
     assert ep.sessions_to_repair == 4
 
@@ -227,6 +228,16 @@ def test_unresolved_tension_runs_until_a_calm_check_in():
     (ep,) = detect_episodes(ratings, instrument=SCALE)
     assert ep.start == dates[12] and ep.end == dates[14]
     assert len([e for e in ep.evidence if e.note.startswith("tension reported")]) == 2
+
+
+def test_tension_counts_even_without_a_score():
+    tension: list[bool | None] = [None] * 14
+    resolved: list[int | None] = [None] * 14
+    tension[12], resolved[12] = True, 5
+    ratings, dates = series([*BASE, None, 5.0], tension=tension, resolved=resolved)
+    (ep,) = detect_episodes(ratings, instrument=SCALE)
+    assert ep.criteria == ["self_report"] and ep.start == ep.end == dates[12]
+    assert ep.evidence[0].score is None
 
 
 def test_unresolved_tension_at_the_end_is_open():

@@ -7,6 +7,7 @@ import math
 
 from attunement.analysis.episodes import (
     Confirm,
+    Decision,
     Dismiss,
     Edit,
     Instrument,
@@ -59,13 +60,22 @@ def test_edit_end_status_and_kind():
     assert out.episodes[0].status == "unrepaired"
 
 
+def test_edit_start_past_the_end_never_gives_negative_times():
+    eps, dates = run()
+    out = apply_decisions(eps, [Edit(Ref.of(eps[0]), start=dates[16])], session_dates=dates)
+    ep = out.episodes[0]
+    assert ep.start == ep.end == dates[16] and ep.days_to_repair == 0
+    assert ep.sessions_to_repair == 0
+
+
 def test_merge_then_confirm_the_merged_one():
     eps, dates = run()
     merge = Merge((Ref.of(eps[0]), Ref.of(eps[1])))
     first = apply_decisions(eps, [merge])
     merged = first.episodes[0]
     assert merged.start == dates[12] and merged.end == eps[1].end
-    assert merged.lowest.score == 2.5 and len(first.episodes) == 2
+    assert merged.lowest is not None and merged.lowest.score == 2.5
+    assert len(first.episodes) == 2
     # the merged id is derived from its parents, so it is the same on every run
     again = apply_decisions(eps, [merge, Confirm(Ref.of(merged))])
     assert again.episodes[0].id == merged.id and again.episodes[0].confirmed
@@ -89,7 +99,8 @@ def test_split_partitions_evidence():
     assert (b.start, b.end, b.status) == (dates[14], dates[16], "repaired")
     assert all(e.date < dates[14] for e in a.evidence)
     assert all(e.date >= dates[14] for e in b.evidence)
-    assert b.lowest.score == 2.3 and a.lowest is None  # the lowest point fell in the second
+    assert b.lowest is not None and b.lowest.score == 2.3
+    assert a.lowest is None  # the lowest point fell in the second part
     assert a.id != b.id != ep.id
 
 
@@ -101,7 +112,7 @@ def test_split_outside_the_episode_is_unmatched():
 
 def test_decisions_survive_reanalysis_with_shifted_boundaries():
     eps, dates = run()
-    decisions = [Dismiss(Ref.of(eps[1])), Confirm(Ref.of(eps[2]))]
+    decisions: list[Decision] = [Dismiss(Ref.of(eps[1])), Confirm(Ref.of(eps[2]))]
     # New data: a tension report on the third dip adds a criterion (the id changes),
     # and a slow start moves the first episode's start one session earlier.
     scores = list(SCORES)

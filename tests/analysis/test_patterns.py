@@ -80,6 +80,7 @@ def test_random_shifts_agree_with_exact_and_are_seeded():
     assert approx == again
     assert approx.followed == exact.followed >= 8
     assert approx.expected == pytest.approx(exact.expected, rel=0.15)
+    assert approx.p_value is not None and exact.p_value is not None
     assert approx.p_value < 0.01 and exact.p_value < 0.01
 
 
@@ -105,7 +106,7 @@ def test_sentence_in_plain_words():
         assert word not in r.sentence
     assert res["absence_start"].sentence == (
         "No times when a break by your therapist began are recorded yet.")
-    assert r.p_holm is not None and r.p_holm >= r.p_value
+    assert r.p_holm is not None and r.p_value is not None and r.p_holm >= r.p_value
 
 
 def test_every_kind_has_words():
@@ -126,13 +127,14 @@ def test_repair_time_trend_shorter():
     t = repair_time_trend(eps)
     assert t.n == 6 and not t.too_few
     assert t.slope_days_per_year == pytest.approx(-12.0, rel=1e-3)  # 365.25-day years
-    assert t.high < 0 and "sooner" in t.sentence
+    assert t.high is not None and t.high < 0 and "sooner" in t.sentence
 
 
 def test_repair_time_trend_too_few_and_unclear():
     assert repair_time_trend([_episode(0, 5)]).too_few
     eps = [_episode(100 * i, d) for i, d in enumerate([10, 30, 12, 28, 11, 29])]
     t = repair_time_trend(eps)
+    assert t.low is not None and t.high is not None
     assert t.low < 0 < t.high and "no clear change" in t.sentence
 
 

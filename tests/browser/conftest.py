@@ -7,7 +7,6 @@ Nothing here uses the test process's database: pages are reached over HTTP.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -64,23 +63,11 @@ def new_page(browser: Any, server: Server) -> Iterator[PageFactory]:
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         contexts.append(context)
-        if os.environ.get("ATTUNE_DEV_REFERRER_SHIM"):  # DEV ONLY, to be removed
-            context.route("**/*", _shim)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
-
-
-def _shim(route: Any) -> None:  # DEV ONLY
-    resp = route.fetch(max_redirects=0)
-    headers = dict(resp.headers)
-    headers.pop("referrer-policy", None)
-    body = resp.body()
-    if "text/html" in headers.get("content-type", ""):
-        body = body.replace(b'content="no-referrer"', b'content="same-origin"')
-    route.fulfill(response=resp, body=body, headers=headers)
 
 
 @pytest.fixture

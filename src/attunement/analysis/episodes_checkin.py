@@ -135,8 +135,8 @@ def self_report_candidates(s: Series, params: DetectionParams) -> list[Candidate
     out: list[Candidate] = []
     current: Candidate | None = None
     for i, r in enumerate(s.ratings):
-        if r.missing:
-            continue
+        if r.missing and r.tension is None:
+            continue  # no score and no rupture items: nothing was said
         if r.tension:
             ev = Evidence("checkin", s.sid(i), s.dates[i], score=_score(r), note=_tension_note(r))
             if current is None:

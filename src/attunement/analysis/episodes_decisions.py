@@ -163,6 +163,8 @@ def _edit(ep: Episode, d: Edit, dates: list[dt.date]) -> None:
         ep.status = d.status
         if d.status == "open":
             ep.end = None
+    if ep.end is not None and ep.end < ep.start:
+        ep.end = ep.start  # a start moved past the old end: repaired the same day
     ep.kind = d.kind or ep.kind
     ep.edited = ep.confirmed = True
     set_repair_times(ep, dates)

@@ -43,7 +43,9 @@ _ALLOWED_TAGS = {
 }
 _ALLOWED_ATTRS = {"a": {"href", "title"}}
 # Bidirectional overrides can make text read differently from what it says.
-BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
+BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None
+)
 MAX_RENDER_CHARS = 200_000
 MAX_DEPTH = 6  # deeper replies are shown flat under the sixth level
 

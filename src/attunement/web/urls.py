@@ -1,6 +1,6 @@
 """URL map of the local app."""
 
-from django.urls import path
+from django.urls import include, path
 
 from attunement.checkins import views as checkin_views
 from attunement.record import views as record_views
@@ -34,6 +34,7 @@ urlpatterns = [
     path("checkins/new", checkin_views.checkin_new, name="checkin_new"),
     path("checkins/new/<str:instrument_id>", checkin_views.checkin_new, name="checkin_new_with"),
     path("checkins/<int:pk>/", checkin_views.checkin_detail, name="checkin_detail"),
+    path("", include("attunement.insight.urls")),
     path("<slug:slug>/", record_views.kind_list, name="kind_list"),
     path("<slug:slug>/<int:pk>/", record_views.kind_edit, name="kind_edit"),
 ]
