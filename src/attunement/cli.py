@@ -123,6 +123,9 @@ def run(host: str, port: int, allow_remote: bool, threads: int) -> None:
 
     from attunement.wsgi import application
 
+    from attunement.store import keyring
+
+    keyring.start_idle_watch(settings.IDLE_LOCK_MINUTES * 60)
     port = _free_port(host, port)
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     click.echo(f"Attunement is running at {where}")
@@ -401,7 +404,7 @@ def episodes(
     "--home",
     type=click.Path(path_type=Path),
     default=None,
-    help="Folder for the demo journal (default: a 'demo' folder next to yours).",
+    help="Folder for the demo journal (default: 'attunement-demo' beside your journal).",
 )
 @click.option("--run/--no-run", "then_run", default=False, help="Start the app on it afterwards.")
 def demo(home: Path | None, then_run: bool) -> None:
@@ -412,11 +415,20 @@ def demo(home: Path | None, then_run: bool) -> None:
     os.environ["ATTUNE_HOME"] = str(target)
     _django()
     from attunement.record import demo_loader
+    from attunement.store import journal
 
-    passphrase = demo_loader.create_demo(target)
-    click.echo(f"Demo journal created in {target}")
-    click.echo(f"Its passphrase is: {passphrase}")
-    click.echo(f"Open it with: ATTUNE_HOME={target} attune run")
+    if journal.exists():
+        click.echo(f"The demo journal already exists in {target}.")
+    else:
+        click.echo("Writing a fictional year of therapy and reading its entries (about a minute)…")
+        demo_loader.create_demo(target)
+        click.echo(f"Demo journal created in {target}")
+    click.echo(f"Its passphrase is: {demo_loader.DEMO_PASSPHRASE}")
+    if then_run:
+        ctx = click.get_current_context()
+        ctx.invoke(run)
+    else:
+        click.echo(f"Open it with: ATTUNE_HOME={target} attune run")
 
 
 def main(argv: list[str] | None = None) -> int:

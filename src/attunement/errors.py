@@ -1,7 +1,7 @@
 """The application's own errors: each carries the sentence a person reads.
 
-The CLI's single exit point and the web error handler both render
-``AttuneError.message``; a traceback is shown only with ``--debug``.
+The CLI's single exit point prints ``AttuneError.message`` (a traceback only with
+``--debug``); pages show it next to the form that failed.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 HOSTED = DATABASE_URL.startswith(("postgres://", "postgresql://"))
 
 # Minutes without activity before the journal locks itself.
-IDLE_LOCK_MINUTES = int(os.environ.get("ATTUNE_IDLE_MINUTES", "15"))
+IDLE_LOCK_MINUTES = max(1, int(os.environ.get("ATTUNE_IDLE_MINUTES", "15")))
 
 # A fresh secret each start is enough locally: sessions only carry CSRF and flash
 # messages, and a restart locks the journal anyway.
@@ -117,7 +117,9 @@ SESSION_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_SAMESITE = "Strict"
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": with no referrer Chromium sends "Origin: null"
+# on form posts and Django's CSRF check refuses them.
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -98,9 +99,25 @@ def running_server(
     threading.Thread(target=_pump, args=(proc.stdout, lines, sink), daemon=True).start()
     try:
         url = _wait_ready(proc, lines, sink)
+        _wait_listening(url, proc, sink)
         yield Server(url=url, home=home, process=proc, output=sink)
     finally:
         _stop(proc)
+
+
+def _wait_listening(url: str, proc: subprocess.Popen[str], sink: list[str]) -> None:
+    """The address is printed just before waitress binds it: wait until it accepts."""
+    host, port = url.split("//", 1)[1].rsplit(":", 1)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("The server exited:\n" + "".join(sink))
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("The server never accepted connections:\n" + "".join(sink))
 
 
 def _wait_ready(proc: subprocess.Popen[str], lines: queue.Queue[str], sink: list[str]) -> str:

@@ -126,7 +126,9 @@ def test_add_a_frame_rule_and_an_absence(page: Any, journal: str) -> None:
     absence.get_by_label("Note (optional)").fill("Summer break")
     submit(absence, "Save")
     absences = page.locator("section", has=page.get_by_role("heading", name="Absences"))
-    expect(absences.locator("li")).to_have_text([re.compile(r"1 Aug 2024 – 28 Aug 2024\s+Summer break")])
+    expect(absences.locator("li")).to_have_text(
+        [re.compile(r"1 Aug 2024 – 28 Aug 2024\s+Summer break")]
+    )
 
 
 def test_a_frame_rule_ending_before_it_starts_is_refused(page: Any, journal: str) -> None:

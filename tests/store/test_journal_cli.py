@@ -112,6 +112,8 @@ def test_backup_and_restore(home: Path, tmp_path: Path) -> None:
     assert r.returncode == 5 and not (other / "journal.db").exists()
     r = attune(other, "restore", str(backup))
     assert r.returncode == 0, r.stderr
+    assert oct((other / "journal.db").stat().st_mode)[-3:] == "600"
+    assert oct((other / "keyfile.json").stat().st_mode)[-3:] == "600"
     r = attune(other, "export", "json", str(tmp_path / "out.json"))
     assert r.returncode == 0, r.stderr
     assert "first session" in (tmp_path / "out.json").read_text()

@@ -74,3 +74,13 @@ def test_missing_keyfile(tmp_path: Path) -> None:
     with pytest.raises(KeyFileError) as info:
         keys.KeyFile.load(tmp_path / "nope.json")
     assert "is missing" in info.value.message
+
+
+def test_idle_watch_forgets_the_key() -> None:
+    from attunement.store import keyring
+
+    keyring.set_key(b"k" * 32)
+    assert not keyring.forget_if_idle(3600)
+    assert keyring.is_unlocked()
+    assert keyring.forget_if_idle(-1)
+    assert not keyring.is_unlocked()

@@ -214,7 +214,8 @@ def test_security_headers(client: Client) -> None:
     r = client.get("/")
     assert r["X-Frame-Options"] == "DENY"
     assert r["X-Content-Type-Options"] == "nosniff"
-    assert r["Referrer-Policy"] == "no-referrer"
+    assert r["Referrer-Policy"] == "same-origin"
+    assert r["Cache-Control"] == "no-store"
 
 
 def test_markdown_is_sanitised(client: Client) -> None:

@@ -10,3 +10,16 @@ urlpatterns = [
     path("episodes/undo", views.episode_undo, name="insight_episode_undo"),
     path("episodes/<str:episode_id>/decide", views.episode_decide, name="insight_episode_decide"),
 ]
+urlpatterns += [
+    path("timeline/", views.timeline, name="insight_timeline"),
+]
+urlpatterns += [
+    path("patterns/", views.patterns, name="insight_patterns"),
+]
+urlpatterns += [
+    path("hold/", views.hold, name="insight_hold"),
+    path("hold/not-now", views.hold_not_now, name="insight_hold_not_now"),
+]
+urlpatterns += [
+    path("bring/", views.bring, name="insight_bring"),
+]

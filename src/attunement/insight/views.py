@@ -10,19 +10,25 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from attunement.insight.models import EpisodeDecision
 from attunement.insight.services import episodes as eps
 
 Action = EpisodeDecision.Action
+PAGE_SIZE = 20  # episodes per page: each carries all its evidence, so pages stay quick
 
 
 def episode_list(request: HttpRequest) -> HttpResponse:
     """Every episode after the writer's decisions, with the forms to decide."""
+    from django.core.paginator import Paginator
+
     d = eps.decided()
+    newest_first = sorted(d.episodes, key=lambda e: e.start, reverse=True)
+    page = Paginator(newest_first, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "insight/episodes.html", {
-        "episodes": eps.views(d.episodes),
+        "episodes": eps.views(list(page.object_list)), "page": page, "total": len(newest_first),
         "dismissed": eps.views(d.dismissed),
         "unmatched": len(d.unmatched),
         "decisions": EpisodeDecision.objects.count(),
@@ -85,3 +91,91 @@ def episode_undo(request: HttpRequest) -> HttpResponse:
     if eps.undo_last():
         messages.success(request, "Your last choice is undone.")
     return redirect("insight_episodes")
+
+
+def timeline(request: HttpRequest) -> HttpResponse:
+    """The ebb and flow: one chart over months or years, and the same data as a table."""
+    from attunement.insight.charts import timeline_spec
+    from attunement.insight.services import timeline as tl
+
+    d = tl.data()
+    return render(request, "insight/timeline.html", {
+        "spec": timeline_spec(d, scale=tl.scale()),
+        "rows": tl.table_rows(d),
+        "counts": {k: len(v) for k, v in d.items()},
+    })
+
+
+def patterns(request: HttpRequest) -> HttpResponse:
+    """What tends to come before ruptures, repair over time, repair moves, people."""
+    from attunement.analysis.patterns import EVENT_KINDS, MIN_EPISODES
+    from attunement.insight.services import patterns as pats
+    from attunement.words.panel import subtype_name
+
+    k = pats.parse_k(request.GET.get("k"))
+    result = pats.compute(k)
+    moves = [{"m": m, "name": subtype_name(m.subtype),
+              "who": "you" if m.who == "client" else "your therapist"} for m in result["moves"]]
+    return render(request, "insight/patterns.html", {
+        **result, "moves": moves, "kinds": EVENT_KINDS, "min_episodes": MIN_EPISODES,
+        "k_choices": [3, 7, 14, 28],
+    })
+
+
+def hold(request: HttpRequest) -> HttpResponse:
+    """Moments of connection, and search by meaning or by words."""
+    from attunement.insight.services import hold as holding
+
+    q = request.GET.get("q", "").strip()[:500]
+    mode = "words" if request.GET.get("mode") == "words" else "meaning"
+    results, error = [], ""
+    if q:
+        try:
+            results = (holding.search_words(q) if mode == "words"
+                       else holding.search_meaning(q))
+        except Exception:
+            error = ("Search by meaning is not available just now; searching for the words "
+                     "instead.")
+            results, mode = holding.search_words(q), "words"
+    found = holding.moments()
+    return render(request, "insight/hold.html", {
+        "q": q, "mode": mode, "results": results, "error": error,
+        "moments": list(reversed(found)),
+        "counts": {s: sum(m.source == s for m in found) for s in ("sentence", "checkin",
+                                                                    "starred")},
+    })
+
+
+@require_POST
+def hold_not_now(request: HttpRequest) -> HttpResponse:
+    """'Not now': the home card stays quiet for a day."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from attunement.insight.services import hold as holding
+
+    holding.not_now()
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
+
+
+def bring(request: HttpRequest) -> HttpResponse:
+    """Pick what to bring to the next session; see it as a page or download a PDF."""
+    from attunement.insight.services import bring as bringing
+
+    if request.method != "POST":
+        weeks = bringing.parse_weeks(request.GET.get("weeks"))
+        return render(request, "insight/bring.html", {
+            "weeks": weeks, "options": bringing.options(weeks)})
+    picks = {f: request.POST.getlist(f) for f in bringing.FIELDS}
+    items = bringing.chosen(picks)
+    note = request.POST.get("note", "").strip()[:4000]
+    if request.POST.get("action") == "pdf" and (items or note):
+        stamp = timezone.localdate().isoformat()
+        response = HttpResponse(bringing.pdf(items, note), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="to-bring-{stamp}.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "insight/bring_page.html", {
+        "items": items, "note": note, "picks": picks, "made": timezone.localdate()})

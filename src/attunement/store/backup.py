@@ -90,6 +90,8 @@ def restore_backup(source: Path, passphrase: str) -> Path | None:
                 shutil.copy2(p.keyfile, kept / journal.KEYFILE_NAME)
         os.replace(db, p.db)
         os.replace(keyfile, p.keyfile)
+        os.chmod(p.db, 0o600)
+        os.chmod(p.keyfile, 0o600)
     return kept
 
 

@@ -54,3 +54,28 @@ def touch() -> None:
 def idle_seconds() -> float:
     """Seconds since the last activity."""
     return time.monotonic() - _last_activity
+
+
+def forget_if_idle(limit_seconds: float) -> bool:
+    """Forget the key if nothing happened for ``limit_seconds``; True if it did."""
+    if is_unlocked() and idle_seconds() > limit_seconds:
+        forget()
+        return True
+    return False
+
+
+def start_idle_watch(limit_seconds: float, every: float = 15.0) -> threading.Thread:
+    """Forget the key after the idle limit even when no request comes in.
+
+    Connections close at the end of each request, so forgetting the key is
+    enough: nothing can open the database again without the passphrase.
+    """
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(every):
+            forget_if_idle(limit_seconds)
+
+    thread = threading.Thread(target=watch, name="attune-idle-lock", daemon=True)
+    thread.start()
+    return thread

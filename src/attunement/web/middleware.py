@@ -33,7 +33,10 @@ class JournalLockMiddleware:
         if not keyring.is_unlocked():
             return _to_unlock(request)
         keyring.touch()
-        return self.get_response(request)
+        response = self.get_response(request)
+        # Journal pages must not linger in the browser's cache or back/forward history.
+        response.setdefault("Cache-Control", "no-store")
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, JournalLocked):

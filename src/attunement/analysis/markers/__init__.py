@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from attunement.analysis.markers.classifier import MarkerModel, design, rule_matrix
+from attunement.analysis.markers.classifier import MarkerModel
 from attunement.analysis.markers.corrections import (
     CORRECTION_COSINE,
     Correction,
@@ -76,7 +76,7 @@ def load_model() -> MarkerModel:
 def _model_version() -> str:
     try:
         return load_model().meta.get("model_version", "unknown")
-    except FileNotFoundError:
+    except (OSError, KeyError, ValueError):
         return "untrained"
 
 
@@ -115,9 +115,10 @@ def _read_sentences(sents: list[Sentence], corrections: Sequence[Correction]) ->
     readable = [i for i, f in enumerate(flags) if not f]
     emb = embed([cleaned[i] for i in readable]) if readable else np.zeros((0, 384), np.float32)
     texts_r = [cleaned[i] for i in readable]
-    probs = model.proba(design(emb, rule_matrix(texts_r), model.use_rules))
+    X = model.inputs(emb, texts_r)
+    probs = model.proba(X)
     labels = [LABELS[k] for k in probs.argmax(axis=1)]
-    subtypes = model.subtype(design(emb, rule_matrix(texts_r), model.use_rules), labels)
+    subtypes = model.subtype(X, labels)
     matches: list[Match | None] = [None] * len(readable)
     if corrections:
         matches = nearest_corrections(emb, corrections, correction_matrix(corrections, embed))
@@ -170,5 +171,5 @@ def _score_clauses(model: MarkerModel, clause_texts: list[str], labels: list[str
     from attunement.analysis.embed import embed
 
     cleaned = [clean_for_model(t) for t in clause_texts]
-    p = model.proba(design(embed(cleaned), rule_matrix(cleaned), model.use_rules))
+    p = model.proba(model.inputs(embed(cleaned), cleaned))
     return p[np.arange(len(labels)), [LABEL_INDEX[lab] for lab in labels]]

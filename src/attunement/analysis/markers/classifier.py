@@ -12,12 +12,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import re
+import zlib
+
 import numpy as np
+import scipy.sparse as sp
 
 from attunement.analysis.markers.rules import FEATURE_NAMES, features
 from attunement.analysis.markers.taxonomy import LABELS, SUBTYPES
 
 RULE_SCALE = 0.5  # rule features are 0/1; this keeps their L2 cost comparable to the embedding's
+NGRAM_DIM = 1 << 14  # hashed word unigrams + bigrams; collisions are rare at this size
+_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|[?!\"]")
+
+
+def ngram_matrix(texts: Sequence[str]) -> sp.csr_matrix:
+    """Hashed, L2-normalised binary word uni/bigram features (sparse)."""
+    rows, cols = [], []
+    for i, t in enumerate(texts):
+        words = _TOKEN.findall(t.lower().replace("’", "'"))
+        grams = set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+        idx = sorted({zlib.crc32(g.encode()) % NGRAM_DIM for g in grams})
+        rows.extend([i] * len(idx))
+        cols.extend(idx)
+    counts = np.bincount(np.asarray(rows, dtype=np.int64), minlength=len(texts)) if rows else np.zeros(len(texts))
+    vals = 1.0 / np.sqrt(np.maximum(counts, 1))[np.asarray(rows, dtype=np.int64)] if rows else []
+    return sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), NGRAM_DIM), dtype=np.float32)
 
 
 def rule_matrix(texts: Sequence[str]) -> np.ndarray:
@@ -27,11 +47,17 @@ def rule_matrix(texts: Sequence[str]) -> np.ndarray:
     return np.asarray([features(t) for t in texts], dtype=np.float32)
 
 
-def design(emb: np.ndarray, rules: np.ndarray | None, use_rules: bool = True) -> np.ndarray:
-    """The model input: the embedding, then the scaled rule features (if used)."""
-    if not use_rules or rules is None:
-        return emb.astype(np.float32)
-    return np.hstack([emb, RULE_SCALE * rules]).astype(np.float32)
+def design(
+    emb: np.ndarray, rules: np.ndarray | None, use_rules: bool = True,
+    ngrams: sp.csr_matrix | None = None,
+) -> sp.csr_matrix:
+    """The model input: embedding, scaled rule features (if used), n-grams (if given)."""
+    blocks: list[object] = [sp.csr_matrix(emb.astype(np.float32))]
+    if use_rules and rules is not None:
+        blocks.append(sp.csr_matrix(RULE_SCALE * rules.astype(np.float32)))
+    if ngrams is not None:
+        blocks.append(ngrams)
+    return sp.hstack(blocks, format="csr", dtype=np.float32)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -42,7 +68,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 def fit_logreg(
-    X: np.ndarray,
+    X: sp.csr_matrix,
     y: np.ndarray,
     n_classes: int,
     l2: float,
@@ -59,15 +85,15 @@ def fit_logreg(
         weights = cw[y]
     weights = weights / weights.sum()
     Y = np.eye(n_classes)[y]
-    X64 = X.astype(np.float64)
+    X64 = sp.csr_matrix(X, dtype=np.float64)
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         W = theta[: d * n_classes].reshape(d, n_classes)
         b = theta[d * n_classes :]
-        P = softmax(X64 @ W + b)
+        P = softmax(np.asarray(X64 @ W) + b)
         nll = -np.sum(weights * np.log(np.sum(P * Y, axis=1) + 1e-12))
         G = (P - Y) * weights[:, None]
-        gW = X64.T @ G + l2 * W
+        gW = np.asarray(X64.T @ G) + l2 * W
         return nll + 0.5 * l2 * np.sum(W * W), np.concatenate([gW.ravel(), G.sum(axis=0)])
 
     theta0 = np.zeros(d * n_classes + n_classes)
@@ -108,35 +134,42 @@ class MarkerModel:
     b: np.ndarray
     temperature: float
     use_rules: bool
+    use_ngrams: bool = True
     sub_heads: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
 
-    def logits(self, X: np.ndarray) -> np.ndarray:
-        """Uncalibrated coarse logits."""
-        return X @ self.W + self.b
+    def inputs(self, emb: np.ndarray, texts: Sequence[str]) -> sp.csr_matrix:
+        """The design matrix this model expects for embedded, cleaned sentences."""
+        rules = rule_matrix(texts) if self.use_rules else None
+        return design(emb, rules, self.use_rules, ngram_matrix(texts) if self.use_ngrams else None)
 
-    def proba(self, X: np.ndarray) -> np.ndarray:
+    def logits(self, X: sp.csr_matrix) -> np.ndarray:
+        """Uncalibrated coarse logits."""
+        return np.asarray(X @ self.W) + self.b
+
+    def proba(self, X: sp.csr_matrix) -> np.ndarray:
         """Calibrated coarse probabilities, (n, 5) in LABELS order."""
         return softmax(self.logits(X) / self.temperature)
 
-    def subtype(self, X: np.ndarray, labels: Sequence[str]) -> list[str | None]:
+    def subtype(self, X: sp.csr_matrix, labels: Sequence[str]) -> list[str | None]:
         """The most likely subtype for each row, given its coarse label."""
         out: list[str | None] = []
-        for row, label in zip(X, labels, strict=True):
+        for i, label in enumerate(labels):
             head = self.sub_heads.get(label)
             if head is None:
-                out.append(None)
+                out.append(SUBTYPES[label][0] if SUBTYPES[label] else None)
                 continue
             W, b = head
-            out.append(SUBTYPES[label][int(np.argmax(row @ W + b))])
+            out.append(SUBTYPES[label][int(np.argmax(np.asarray(X[i] @ W).ravel() + b))])
         return out
 
     def save(self, path: Path) -> None:
         """Write the weights to an .npz file."""
         arrays: dict[str, np.ndarray] = {
-            "W": self.W, "b": self.b,
+            "W": self.W.astype(np.float16), "b": self.b,
             "temperature": np.array(self.temperature, dtype=np.float32),
             "use_rules": np.array(self.use_rules),
+            "use_ngrams": np.array(self.use_ngrams),
             "meta_keys": np.array(list(self.meta.keys())),
             "meta_values": np.array(list(self.meta.values())),
         }
@@ -156,6 +189,7 @@ class MarkerModel:
             }
             meta = dict(zip(z["meta_keys"].tolist(), z["meta_values"].tolist(), strict=True))
             return cls(
-                W=z["W"], b=z["b"], temperature=float(z["temperature"]),
-                use_rules=bool(z["use_rules"]), sub_heads=heads, meta=meta,
+                W=z["W"].astype(np.float32), b=z["b"], temperature=float(z["temperature"]),
+                use_rules=bool(z["use_rules"]), use_ngrams="use_ngrams" in z and bool(z["use_ngrams"]),
+                sub_heads=heads, meta=meta,
             )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from attunement.analysis.markers import dataset as ds
 from attunement.analysis.markers.classifier import (
@@ -24,12 +25,13 @@ from attunement.analysis.markers.classifier import (
     design,
     fit_logreg,
     fit_temperature,
+    ngram_matrix,
     rule_matrix,
 )
 from attunement.analysis.markers.taxonomy import LABELS, SUBTYPES
 
 MODEL_PATH = Path(__file__).parent / "model" / "markers.npz"
-L2_GRID = (3e-5, 1e-4, 3e-4, 1e-3, 3e-3)
+L2_GRID = (5e-5, 1e-4, 3e-4)
 SUB_L2 = 3e-4
 MODEL_SERIES = "1"
 
@@ -42,21 +44,26 @@ class Prepared:
     emb: np.ndarray
     rules: np.ndarray
     y: np.ndarray
+    ngrams: sp.csr_matrix
 
-    def X(self, use_rules: bool = True) -> np.ndarray:
+    def X(self, use_rules: bool = True, use_ngrams: bool = True) -> sp.csr_matrix:
         """The design matrix."""
-        return design(self.emb, self.rules, use_rules)
+        return design(self.emb, self.rules, use_rules, self.ngrams if use_ngrams else None)
 
     def subset(self, mask: np.ndarray) -> Prepared:
         """Rows where mask is true."""
         idx = np.flatnonzero(mask)
-        return Prepared([self.examples[i] for i in idx], self.emb[idx], self.rules[idx], self.y[idx])
+        return Prepared([self.examples[i] for i in idx], self.emb[idx], self.rules[idx],
+                        self.y[idx], self.ngrams[idx])
 
 
 def prepare(examples: list[ds.Example]) -> Prepared:
     """Embed and featurise examples."""
-    texts = [e.text for e in examples]
-    return Prepared(examples, ds.cached_embeddings(texts), rule_matrix(texts), ds.labels_array(examples))
+    from attunement.analysis.markers.text import clean_for_model
+
+    texts = [clean_for_model(e.text) for e in examples]
+    return Prepared(examples, ds.cached_embeddings([e.text for e in examples]), rule_matrix(texts),
+                    ds.labels_array(examples), ngram_matrix(texts))
 
 
 def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, n: int = len(LABELS)) -> float:
@@ -90,7 +97,7 @@ def choose_l2(train: Prepared, use_rules: bool = True, folds: int = 5) -> tuple[
         for k in range(folds):
             tr, te = fold != k, fold == k
             W, b = fit_logreg(X[tr], train.y[tr], len(LABELS), l2)
-            preds[te] = np.argmax(X[te] @ W + b, axis=1)
+            preds[te] = np.argmax(np.asarray(X[te] @ W) + b, axis=1)
         scores[l2] = macro_f1(train.y, preds)
     return max(scores, key=lambda k: scores[k]), scores
 
@@ -105,7 +112,7 @@ def fit_subtype_heads(data: Prepared, use_rules: bool) -> dict[str, tuple[np.nda
         if len(names) < 2 or len(rows) < 10:
             continue
         y = np.array([names.index(data.examples[i].subtype) for i in rows])  # type: ignore[arg-type]
-        heads[label] = fit_logreg(X[rows], y, len(names), SUB_L2)
+        heads[label] = fit_logreg(X[rows], y, len(names), SUB_L2, balanced=False)
     return heads
 
 
@@ -114,9 +121,11 @@ def fit_model(train: Prepared, l2: float, use_rules: bool = True) -> MarkerModel
     valid = np.array([ds.is_valid_fold(e) for e in train.examples])
     X = train.X(use_rules)
     W, b = fit_logreg(X[~valid], train.y[~valid], len(LABELS), l2)
-    temperature = fit_temperature(X[valid] @ W + b, train.y[valid]) if valid.any() else 1.0
+    temperature = fit_temperature(np.asarray(X[valid] @ W) + b, train.y[valid]) if valid.any() else 1.0
     W, b = fit_logreg(X, train.y, len(LABELS), l2)
-    return MarkerModel(W, b, temperature, use_rules, fit_subtype_heads(train, use_rules))
+    return MarkerModel(
+        W, b, temperature, use_rules, use_ngrams=True, sub_heads=fit_subtype_heads(train, use_rules)
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

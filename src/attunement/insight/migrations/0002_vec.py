@@ -1,4 +1,9 @@
-"""The sqlite-vec table of sentence vectors (SQLite only; PostgreSQL reads the blob column)."""
+"""The sqlite-vec table of sentence vectors (SQLite only; PostgreSQL reads the blob column).
+
+It holds each vector's sign bits (48 bytes a sentence): a scan reads 1 MB for 20,000
+sentences, where float vectors would be 30 MB to decrypt on every query. The few hundred
+nearest by Hamming distance are then re-ranked by exact cosine from the float vectors.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,7 @@ def create_vec(apps: Any, schema_editor: Any) -> None:
     if schema_editor.connection.vendor != "sqlite":
         return
     schema_editor.execute(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS insight_vec USING vec0("
-        f"embedding float[{DIM}] distance_metric=cosine)"
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS insight_vec USING vec0(embedding bit[{DIM}])"
     )
 
 

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, Max, TextField
+from django.db.models.functions import Cast
 
 from attunement.checkins.models import Checkin
 from attunement.insight.models import EpisodeDecision
@@ -29,14 +30,16 @@ _LOCK = threading.Lock()
 
 
 def _rows(qs: Any, *fields: str) -> bytes:
-    return repr(list(qs.order_by("pk").values_list(*fields))).encode()
+    # Cast to text in SQL: hashing needs no dates or JSON parsed, which is most of the cost.
+    cols = {f"c{i}": Cast(f, output_field=TextField()) for i, f in enumerate(fields)}
+    return repr(list(qs.order_by("pk").values_list(*cols.values()))).encode()
 
 
 def fingerprint(include_decisions: bool = True) -> str:
     """A digest that changes whenever any input of the analysis changes."""
     h = hashlib.sha256()
     h.update(_rows(Checkin.objects, "pk", "completed_at", "timing", "alliance", "tension",
-                   "tension_intensity", "tension_resolved", "session_id", "subscales"))
+                   "tension_intensity", "tension_resolved", "session_id"))
     h.update(_rows(Session.objects, "pk", "starts_at", "status"))
     h.update(_rows(Contact.objects, "pk", "at", "initiated_by", "kind"))
     h.update(_rows(Absence.objects, "pk", "start", "end"))
@@ -58,7 +61,7 @@ def cached(name: str, key: str, compute: Callable[[], T]) -> T:
     with _LOCK:
         if full in _CACHE:
             _CACHE.move_to_end(full)
-            return _CACHE[full]  # type: ignore[no-any-return]
+            return _CACHE[full]  # type: ignore[no-any-return, unused-ignore]
     value = compute()
     with _LOCK:
         _CACHE[full] = value

@@ -150,9 +150,10 @@ class EpisodeView:
 def checkin_links() -> dict[str, int]:
     """Evidence id -> check-in pk (the detector names a check-in by its session, else its pk)."""
     out: dict[str, int] = {}
-    for pk, sid in Checkin.objects.filter(timing="post").values_list("pk", "session_id"):
+    rows = list(Checkin.objects.filter(timing="post").values_list("pk", "session_id"))
+    for pk, _ in rows:
         out.setdefault(str(pk), pk)
-    for pk, sid in Checkin.objects.filter(timing="post").values_list("pk", "session_id"):
+    for pk, sid in rows:
         if sid is not None:
             out[str(sid)] = pk  # a session id wins: that is what ratings() hands the detector
     return out
@@ -175,7 +176,8 @@ def views(episodes: list[Episode]) -> list[EpisodeView]:
     checkins = checkin_links()
     out = []
     for ep in sorted(episodes, key=lambda e: e.start, reverse=True):
-        v = EpisodeView(ep, KIND_NAMES.get(ep.kind, ep.kind), STATUS_NAMES.get(ep.status, ep.status),
+        v = EpisodeView(ep, KIND_NAMES.get(ep.kind, ep.kind),
+                        STATUS_NAMES.get(ep.status, ep.status),
                         [CRITERIA_NAMES.get(c, c) for c in ep.criteria], last_day=span(ep)[1])
         v.evidence = [Link(e.date, e.text, e.note or (f"score {e.score:.3g}" if e.score else ""),
                            source_href(e.id, checkins, e.source), e.source) for e in ep.evidence]

@@ -11,7 +11,11 @@
     });
     var pinged = Date.now();
     setInterval(function () {
-      if (Date.now() - last > idle * 1000) { lockButton.form.submit(); return; }
+      if (Date.now() - last > idle * 1000) {
+        window.attuneLocking = true;  // the unsaved-entry guard must not hold the lock open
+        lockButton.form.submit();
+        return;
+      }
       // Typing for a long while makes no request: tell the server the person is here,
       // so its own idle lock does not close the journal under an unsaved entry.
       if (last > pinged && Date.now() - pinged > 60000) {
@@ -26,6 +30,8 @@
     var dirty = false;
     editor.addEventListener("input", function () { dirty = true; });
     editor.addEventListener("submit", function () { dirty = false; });
-    window.addEventListener("beforeunload", function (e) { if (dirty) { e.preventDefault(); } });
+    window.addEventListener("beforeunload", function (e) {
+      if (dirty && !window.attuneLocking) { e.preventDefault(); }
+    });
   }
 })();
