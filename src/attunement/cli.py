@@ -121,9 +121,8 @@ def run(host: str, port: int, allow_remote: bool, threads: int) -> None:
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from waitress import serve
 
-    from attunement.wsgi import application
-
     from attunement.store import keyring
+    from attunement.wsgi import application
 
     keyring.start_idle_watch(settings.IDLE_LOCK_MINUTES * 60)
     port = _free_port(host, port)
