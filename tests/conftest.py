@@ -77,6 +77,28 @@ def journal_home(settings, tmp_path: Path, _journal_key: bytes) -> Path:  # type
     return home
 
 
+def unlocked_client():  # type: ignore[no-untyped-def]
+    """A test client holding this unlock's browser token, as after the unlock page."""
+    from django.conf import settings
+    from django.test import Client
+
+    from attunement.store import keyring
+    from attunement.web.middleware import SESSION_TOKEN
+
+    client = Client()
+    session = client.session
+    session[SESSION_TOKEN] = keyring.browser_token()
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return client
+
+
+@pytest.fixture
+def client(journal_home):  # type: ignore[no-untyped-def]
+    """The app as the person who unlocked it sees it."""
+    return unlocked_client()
+
+
 @pytest.fixture
 def hosted(settings):  # type: ignore[no-untyped-def]
     return settings.HOSTED

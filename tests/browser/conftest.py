@@ -14,15 +14,11 @@ from typing import Any
 
 import pytest
 
+from tests.browser.chromium import CHROMIUM, chromium
 from tests.browser.server import Server, running_server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-gpu",
-]
 PASSPHRASE = "quiet river lantern"
 # A slow, busy machine can take many seconds per page; nothing here waits on a clock
 # except these ceilings.
@@ -38,10 +34,8 @@ def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     playwright_api.expect.set_options(timeout=ACTION_TIMEOUT_MS)
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from attunement.checkins.models import Checkin, CheckinItemScore
+from tests.conftest import unlocked_client
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ GOOD = {"bond_grasped": "4", "bond_on_my_side": "5", "task_fit": "3", "goal_dire
 
 
 def test_a_checkin_is_stored_per_item_and_as_totals(journal_home) -> None:  # type: ignore[no-untyped-def]
-    r = Client().post("/checkins/new", GOOD)
+    r = unlocked_client().post("/checkins/new", GOOD)
     assert r.status_code == 302
     c = Checkin.objects.get()
     assert c.answers["bond_grasped"] == 4 and c.answers["tension"] is True
@@ -26,13 +26,13 @@ def test_a_checkin_is_stored_per_item_and_as_totals(journal_home) -> None:  # ty
 
 def test_follow_ups_are_ignored_without_tension(journal_home) -> None:  # type: ignore[no-untyped-def]
     data = GOOD | {"tension": "no"}
-    Client().post("/checkins/new", data)
+    unlocked_client().post("/checkins/new", data)
     c = Checkin.objects.get()
     assert c.tension is False and c.tension_intensity is None
 
 
 def test_out_of_range_answer_is_refused_and_nothing_saved(journal_home) -> None:  # type: ignore[no-untyped-def]
-    r = Client().post("/checkins/new", GOOD | {"bond_grasped": "9"})
+    r = unlocked_client().post("/checkins/new", GOOD | {"bond_grasped": "9"})
     assert r.status_code == 200
     assert b"Some answers need a look" in r.content
     assert Checkin.objects.count() == 0
@@ -40,24 +40,24 @@ def test_out_of_range_answer_is_refused_and_nothing_saved(journal_home) -> None:
 
 def test_missing_required_answer_is_refused(journal_home) -> None:  # type: ignore[no-untyped-def]
     data = {k: v for k, v in GOOD.items() if k != "task_fit"}
-    r = Client().post("/checkins/new", data)
+    r = unlocked_client().post("/checkins/new", data)
     assert b"Some answers need a look" in r.content
     assert Checkin.objects.count() == 0
 
 
 def test_the_form_works_on_a_phone(journal_home) -> None:  # type: ignore[no-untyped-def]
-    page = Client().get("/checkins/new").content.decode()
+    page = unlocked_client().get("/checkins/new").content.decode()
     assert 'name="viewport" content="width=device-width' in page
     assert page.count('type="radio"') >= 4 * 5 + 2
     assert 'data-show-if="tension"' in page
 
 
 def test_pre_session_form(journal_home) -> None:  # type: ignore[no-untyped-def]
-    r = Client().post("/checkins/new/attunement-pre-v1", {"connected": "2"})
+    r = unlocked_client().post("/checkins/new/attunement-pre-v1", {"connected": "2"})
     assert r.status_code == 302
     assert Checkin.objects.get().timing == "pre"
 
 
 def test_unknown_instrument_has_a_message(journal_home) -> None:  # type: ignore[no-untyped-def]
-    r = Client().get("/checkins/new/no-such-form", follow=True)
+    r = unlocked_client().get("/checkins/new/no-such-form", follow=True)
     assert b"could not be loaded" in r.content

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client(journal_home) -> Client:
-    return Client()
+def client(client: Client, journal_home) -> Client:
+    """The project's unlocked test client."""
+    return client
 
 
 @pytest.fixture

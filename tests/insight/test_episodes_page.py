@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client(journal_home, demo_year) -> Client:
-    return Client()
+def client(client: Client, journal_home, demo_year) -> Client:
+    """The project's unlocked test client, over the demo year."""
+    return client
 
 
 def _ids(html: str) -> list[str]:

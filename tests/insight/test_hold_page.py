@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client(journal_home, demo_year) -> Client:
-    return Client()
+def client(client: Client, journal_home, demo_year) -> Client:
+    """The project's unlocked test client, over the demo year."""
+    return client
 
 
 def test_every_sentence_has_a_vector(client: Client) -> None:

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client(journal_home, demo_year) -> Client:
-    return Client()
+def client(client: Client, journal_home, demo_year) -> Client:
+    """The project's unlocked test client, over the demo year."""
+    return client
 
 
 def test_every_event_kind_with_counts_and_a_sentence(client: Client) -> None:
@@ -52,9 +53,9 @@ def test_counts_match_the_analysis(client: Client) -> None:
     assert sum(y.n for y in years) == result["trend"].n
 
 
-def test_too_few_to_say(journal_home) -> None:
+def test_too_few_to_say(client: Client) -> None:
     from tests.insight.conftest import wipe
 
     wipe()
-    html = Client().get("/patterns/").content.decode()
+    html = client.get("/patterns/").content.decode()
     assert 'id="too-few"' in html and "too few to say" in html

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client(journal_home, demo_year) -> Client:
-    return Client()
+def client(client: Client, journal_home, demo_year) -> Client:
+    """The project's unlocked test client, over the demo year."""
+    return client
 
 
 def _spec(html: str) -> dict[str, Any]:
@@ -67,9 +68,9 @@ def test_timeline_js_turns_off_actions_and_uses_svg() -> None:
     assert "fetch(" not in js
 
 
-def test_empty_journal_timeline(journal_home) -> None:
+def test_empty_journal_timeline(client: Client) -> None:
     from tests.insight.conftest import wipe
 
     wipe()  # inside this test's transaction: rolled back afterwards
-    r = Client().get("/timeline/")
+    r = client.get("/timeline/")
     assert r.status_code == 200 and b"Nothing recorded yet." in r.content

@@ -267,15 +267,15 @@ def test_no_outbound_connection_from_server_or_chromium(
 ) -> None:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed")
-    from tests.browser.conftest import CHROMIUM_ARGS, NAVIGATION_TIMEOUT_MS, create_journal
+    pytest.importorskip("playwright.sync_api")
+    from tests.browser.chromium import chromium
+    from tests.browser.conftest import NAVIGATION_TIMEOUT_MS, create_journal
 
-    playwright_api = pytest.importorskip("playwright.sync_api")
     server, log = watched_server
     elsewhere: list[str] = []
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
+        context = browser.new_context(base_url=server.url)
         try:
-            context = browser.new_context(base_url=server.url)
             context.set_default_timeout(NAVIGATION_TIMEOUT_MS)
             page = context.new_page()
             page.on("request", lambda r: None if _same_origin(r.url, server.url)
@@ -297,7 +297,7 @@ def test_no_outbound_connection_from_server_or_chromium(
             page.locator("#lock-button").click()
             page.wait_for_url(re.compile(r"/locked$"))
         finally:
-            browser.close()
+            context.close()
     assert not elsewhere, elsewhere
     assert_stayed_local(log)
 

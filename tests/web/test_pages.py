@@ -14,11 +14,6 @@ from attunement.store import keyring
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
-@pytest.fixture
-def client(journal_home) -> Client:  # type: ignore[no-untyped-def]
-    return Client()
-
-
 PAGES = [
     "/",
     "/entries/",
@@ -226,3 +221,12 @@ def test_markdown_is_sanitised(client: Client) -> None:
     assert b"<script>alert" not in page
     assert b'href="javascript' not in page
     assert "\u202e".encode() not in page
+
+
+@pytest.mark.local_only
+def test_another_local_program_cannot_read_an_unlocked_journal(client: Client) -> None:
+    assert client.get("/entries/").status_code == 200
+    stranger = Client()  # same machine, no token from the unlock page
+    r = stranger.get("/entries/")
+    assert r.status_code == 302 and r["Location"].startswith("/unlock")
+    assert keyring.is_unlocked()  # the person's own browser stays unlocked

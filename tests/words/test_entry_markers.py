@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from attunement.record import services
 from attunement.words.models import Correction, EntryAnalysis, SentenceReading
+from tests.conftest import unlocked_client
 
 pytestmark = pytest.mark.django_db
 
@@ -31,18 +31,18 @@ def test_saving_an_entry_reads_its_sentences() -> None:
 
 def test_entry_page_shows_markers_with_text_labels(journal_home) -> None:  # type: ignore[no-untyped-def]
     entry = services.save_entry(title="Wednesday", body=BODY)
-    page = Client().get(f"/entries/{entry.pk}/").content.decode()
+    page = unlocked_client().get(f"/entries/{entry.pk}/").content.decode()
     assert "[moving away]" in page and "[her repair]" in page
     assert 'class="ms withdrawal"' in page
 
 
 def test_a_rejection_survives_reanalysis(journal_home) -> None:  # type: ignore[no-untyped-def]
     entry = services.save_entry(title="Wednesday", body=BODY)
-    Client().post(f"/entries/{entry.pk}/markers/0", {"action": "reject"})
+    unlocked_client().post(f"/entries/{entry.pk}/markers/0", {"action": "reject"})
     assert _labels(entry)[0] == "none"
     services.save_entry(entry=entry, title="Wednesday", body=BODY + " I slept badly.")
     assert _labels(entry)[0] == "none"
-    page = Client().get(f"/entries/{entry.pk}/").content.decode()
+    page = unlocked_client().get(f"/entries/{entry.pk}/").content.decode()
     assert "you rejected this" in page
 
 
@@ -51,7 +51,7 @@ def test_a_relabelled_phrasing_is_followed_by_similar_sentences(journal_home) ->
     other = "Went into my cave again in today's session."
     first = services.save_entry(title="a", body=mine)
     before = SentenceReading.objects.get(entry=services.save_entry(title="b", body=other))
-    Client().post(f"/entries/{first.pk}/markers/0",
+    unlocked_client().post(f"/entries/{first.pk}/markers/0",
                   {"action": "relabel", "label": "withdrawal:shutting_down_distance"})
     assert Correction.objects.get().label == "withdrawal"
     second = services.save_entry(title="c", body=other)
@@ -81,6 +81,6 @@ def test_crisis_words_bring_the_calm_card_with_my_supports(journal_home) -> None
 
     Setting.objects.create(name="supports", value={"text": "Call my sister Ana"})
     entry = services.save_entry(title="night", body="Tonight I don't want to be alive anymore.")
-    page = Client().get(f"/entries/{entry.pk}/").content.decode()
+    page = unlocked_client().get(f"/entries/{entry.pk}/").content.decode()
     assert "A moment for you" in page and "Call my sister Ana" in page
     assert "Nothing has been sent or shared" in page

@@ -7,6 +7,8 @@ passphrase is given again.
 
 from __future__ import annotations
 
+import hmac
+import secrets
 import threading
 import time
 
@@ -14,22 +16,36 @@ from attunement.store.errors import JournalLocked
 
 _lock = threading.Lock()
 _data_key: bytes | None = None
+_browser_token: str = ""
 _last_activity: float = 0.0
 
 
 def set_key(data_key: bytes) -> None:
-    """Remember the data key after a successful unlock."""
-    global _data_key, _last_activity
+    """Remember the data key after a successful unlock (and start a new browser token)."""
+    global _data_key, _last_activity, _browser_token
     with _lock:
         _data_key = data_key
+        _browser_token = secrets.token_urlsafe(32)
         _last_activity = time.monotonic()
 
 
 def forget() -> None:
     """Forget the key (lock)."""
-    global _data_key
+    global _data_key, _browser_token
     with _lock:
         _data_key = None
+        _browser_token = ""
+
+
+def browser_token() -> str:
+    """The token a browser holds after unlocking; other local programs don't have it."""
+    return _browser_token
+
+
+def token_matches(candidate: object) -> bool:
+    """Whether a browser's token is the one issued at this unlock."""
+    token = _browser_token
+    return bool(token) and isinstance(candidate, str) and hmac.compare_digest(candidate, token)
 
 
 def is_unlocked() -> bool:

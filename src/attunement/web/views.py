@@ -22,6 +22,7 @@ from attunement.record import services, transfer
 from attunement.record.models import Entry, Unsaid
 from attunement.store import journal
 from attunement.store.errors import WrongPassphrase
+from attunement.web.middleware import remember_unlock
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
@@ -57,6 +58,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
             except AttuneError as exc:
                 error = exc.message
             else:
+                remember_unlock(request)
                 return render(request, "web/recovery.html", {"recovery_key": recovery})
     return render(request, "web/welcome.html", {"error": error})
 
@@ -81,6 +83,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
         except AttuneError as exc:
             error = exc.message
         else:
+            remember_unlock(request)
             return redirect(_safe_next(request))
     status = 403 if error else 200
     return render(
@@ -107,6 +110,7 @@ def recover(request: HttpRequest) -> HttpResponse:
             except AttuneError as exc:
                 error = exc.message
             else:
+                remember_unlock(request)
                 messages.success(request, "Your new passphrase is set. Welcome back.")
                 return redirect("home")
     return render(request, "web/recover.html", {"error": error}, status=403 if error else 200)
@@ -150,6 +154,7 @@ def change_passphrase(request: HttpRequest) -> HttpResponse:
             except AttuneError as exc:
                 error = exc.message
             else:
+                remember_unlock(request)
                 messages.success(
                     request, "Your passphrase is changed, and the journal re-encrypted."
                 )
