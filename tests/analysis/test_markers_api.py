@@ -50,10 +50,13 @@ def test_own_sentences_mostly_right():
 
 
 def test_actor_and_negation_cases():
-    labels = [m.label for m in analyze(
-        "I told her I was angry about the fees. She said she felt the distance too. "
-        "My boss shouted at me and I shouted back."
-    )]
+    labels = [
+        m.label
+        for m in analyze(
+            "I told her I was angry about the fees. She said she felt the distance too. "
+            "My boss shouted at me and I shouted back."
+        )
+    ]
     assert labels == ["confrontation", "therapist_repair", "none"]
 
 

@@ -5,8 +5,18 @@ import json
 
 from attunement.analysis.markers.jsonl import run_jsonl
 
-KEYS = {"id", "sentence_index", "start", "end", "text", "label", "subtype", "confidence",
-        "evidence", "model_version"}
+KEYS = {
+    "id",
+    "sentence_index",
+    "start",
+    "end",
+    "text",
+    "label",
+    "subtype",
+    "confidence",
+    "evidence",
+    "model_version",
+}
 
 
 def run(lines: list[str], batch_lines: int = 256) -> list[dict]:
@@ -27,15 +37,18 @@ def test_sentences_and_offsets():
 
 
 def test_bad_lines_report_and_continue_in_order():
-    rows = run([
-        '{"id": 1, "text": "I shut down."}',
-        "not json",
-        "[1, 2]",
-        '{"id": "x"}',
-        '{"id": 7, "text": 5}',
-        "",
-        '{"id": 2, "text": "ok then"}',
-    ], batch_lines=2)
+    rows = run(
+        [
+            '{"id": 1, "text": "I shut down."}',
+            "not json",
+            "[1, 2]",
+            '{"id": "x"}',
+            '{"id": 7, "text": 5}',
+            "",
+            '{"id": 2, "text": "ok then"}',
+        ],
+        batch_lines=2,
+    )
     assert [r.get("error") is not None for r in rows] == [False, True, True, True, True, False]
     assert [r.get("line") for r in rows if "error" in r] == [2, 3, 4, 5]
     assert [r["id"] for r in rows] == [1, None, None, "x", 7, 2]

@@ -38,4 +38,4 @@ def test_clauses_cover_and_trim():
     text = 'I said "fine", but inside I was screaming and she kept going.'
     spans = clauses(text)
     assert len(spans) >= 2
-    assert all(text[s:e] == text[s:e].strip(" ,\"") for s, e in spans)
+    assert all(text[s:e] == text[s:e].strip(' ,"') for s, e in spans)

@@ -81,8 +81,33 @@ def test_spans_are_exact_ordered_and_disjoint(t):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["I", "said", ".", "?", '"', "“", "”", " ", "\n", "- ", "# ",
-                                 "Dr.", "...", "and", ",", "é", "🙂", "\x00"]), max_size=80))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "I",
+                "said",
+                ".",
+                "?",
+                '"',
+                "“",
+                "”",
+                " ",
+                "\n",
+                "- ",
+                "# ",
+                "Dr.",
+                "...",
+                "and",
+                ",",
+                "é",
+                "🙂",
+                "\x00",
+            ]
+        ),
+        max_size=80,
+    )
+)
 def test_structured_noise(tokens):
     t = "".join(tokens)
     parts = split_sentences(t)

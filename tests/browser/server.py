@@ -55,8 +55,6 @@ def server_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str
         "DJANGO_SETTINGS_MODULE": "attunement.settings",
         "PYTHONUNBUFFERED": "1",
     })
-    if os.environ.get("ATTUNE_DEV_SRC"):  # DEV ONLY, to be removed
-        env["PYTHONPATH"] = os.environ["ATTUNE_DEV_SRC"]
     env.update(extra or {})
     return env
 

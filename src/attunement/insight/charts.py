@@ -162,6 +162,8 @@ def timeline_spec(data: dict[str, Any], *, scale: tuple[float, float] = (1.0, 5.
     detail = {
         "height": height, "width": WIDTH,
         "layer": [_absence_layer(), _episodes_layer(), *_alliance_layers(lo, hi)],
+        # Episode kinds and rating timings are different things: separate colour legends.
+        "resolve": {"scale": {"color": "independent"}},
     }
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",

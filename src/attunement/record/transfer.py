@@ -102,6 +102,9 @@ def import_data(
         from attunement.words import services as words
 
         words.analyze_entries(made_entries, lambda d, t: progress("analysis", d, t))
+        from attunement.insight.services import vectors
+
+        vectors.ensure_vectors(entry_ids=[e.pk for e in made_entries])
     return data.counts()
 
 

@@ -29,10 +29,13 @@ MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
 def home(request: HttpRequest) -> HttpResponse:
     """The next session, what to bring, the last check-ins and the latest entries."""
+    from attunement.insight.services.hold import card_context
+
     return render(
         request,
         "web/home.html",
         {
+            **card_context(request),
             "next_session": services.next_session(),
             "to_bring": Unsaid.objects.filter(brought_up_at__isnull=True)[:10],
             "checkins": Checkin.objects.filter(timing="post").select_related("session")[:5],

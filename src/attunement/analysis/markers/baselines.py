@@ -60,8 +60,11 @@ def vader_predict(texts: Sequence[str]) -> np.ndarray:
     for t in texts:
         c = sia.polarity_scores(t)["compound"]
         if c <= -0.05:
-            label = "confrontation" if _THERAPY.search(t) else (
-                "withdrawal" if _FIRST_PERSON.search(t) else "none")
+            label = (
+                "confrontation"
+                if _THERAPY.search(t)
+                else ("withdrawal" if _FIRST_PERSON.search(t) else "none")
+            )
         elif c >= 0.05:
             label = "therapist_repair" if _THERAPIST_SUBJECT.match(t.strip()) else "client_repair"
         else:
@@ -88,8 +91,11 @@ def table(examples: Sequence[Example], emb: np.ndarray, y: np.ndarray) -> str:
 
     vader = macro_f1(y, vader_predict([e.text for e in examples]))
     proto = macro_f1(y, prototype_predict(emb))
-    return "\n".join([
-        "| method | macro-F1 |", "|---|---|",
-        f"| VADER polarity + actor words | {vader:.3f} |",
-        f"| embedding prototypes (zero-shot) | {proto:.3f} |",
-    ])
+    return "\n".join(
+        [
+            "| method | macro-F1 |",
+            "|---|---|",
+            f"| VADER polarity + actor words | {vader:.3f} |",
+            f"| embedding prototypes (zero-shot) | {proto:.3f} |",
+        ]
+    )

@@ -8,12 +8,13 @@ scipy's L-BFGS.
 
 from __future__ import annotations
 
+import itertools
+import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import re
-import zlib
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,15 +29,21 @@ _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|[?!\"]")
 
 def ngram_matrix(texts: Sequence[str]) -> sp.csr_matrix:
     """Hashed, L2-normalised binary word uni/bigram features (sparse)."""
-    rows, cols = [], []
+    rows: list[int] = []
+    cols: list[int] = []
     for i, t in enumerate(texts):
         words = _TOKEN.findall(t.lower().replace("’", "'"))
-        grams = set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+        grams = set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
         idx = sorted({zlib.crc32(g.encode()) % NGRAM_DIM for g in grams})
         rows.extend([i] * len(idx))
         cols.extend(idx)
-    counts = np.bincount(np.asarray(rows, dtype=np.int64), minlength=len(texts)) if rows else np.zeros(len(texts))
-    vals = 1.0 / np.sqrt(np.maximum(counts, 1))[np.asarray(rows, dtype=np.int64)] if rows else []
+    counts = (
+        np.bincount(np.asarray(rows, dtype=np.int64), minlength=len(texts))
+        if rows
+        else np.zeros(len(texts))
+    )
+    rows_arr = np.asarray(rows, dtype=np.int64)
+    vals: Any = 1.0 / np.sqrt(np.maximum(counts, 1))[rows_arr] if rows else []
     return sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), NGRAM_DIM), dtype=np.float32)
 
 
@@ -48,7 +55,9 @@ def rule_matrix(texts: Sequence[str]) -> np.ndarray:
 
 
 def design(
-    emb: np.ndarray, rules: np.ndarray | None, use_rules: bool = True,
+    emb: np.ndarray,
+    rules: np.ndarray | None,
+    use_rules: bool = True,
     ngrams: sp.csr_matrix | None = None,
 ) -> sp.csr_matrix:
     """The model input: embedding, scaled rule features (if used), n-grams (if given)."""
@@ -119,7 +128,7 @@ def ece(probs: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
     correct = probs.argmax(axis=1) == y
     edges = np.linspace(0, 1, bins + 1)
     total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         sel = (conf > lo) & (conf <= hi)
         if sel.any():
             total += sel.mean() * abs(conf[sel].mean() - correct[sel].mean())
@@ -153,20 +162,20 @@ class MarkerModel:
 
     def subtype(self, X: sp.csr_matrix, labels: Sequence[str]) -> list[str | None]:
         """The most likely subtype for each row, given its coarse label."""
-        out: list[str | None] = []
-        for i, label in enumerate(labels):
-            head = self.sub_heads.get(label)
-            if head is None:
-                out.append(SUBTYPES[label][0] if SUBTYPES[label] else None)
-                continue
-            W, b = head
-            out.append(SUBTYPES[label][int(np.argmax(np.asarray(X[i] @ W).ravel() + b))])
+        out: list[str | None] = [SUBTYPES[lab][0] if SUBTYPES[lab] else None for lab in labels]
+        for label, (W, b) in self.sub_heads.items():
+            rows = [i for i, lab in enumerate(labels) if lab == label]
+            if rows:
+                best = (np.asarray(X[rows] @ W) + b).argmax(axis=1)
+                for i, k in zip(rows, best, strict=True):
+                    out[i] = SUBTYPES[label][int(k)]
         return out
 
     def save(self, path: Path) -> None:
         """Write the weights to an .npz file."""
         arrays: dict[str, np.ndarray] = {
-            "W": self.W.astype(np.float16), "b": self.b,
+            "W": self.W.astype(np.float16),
+            "b": self.b,
             "temperature": np.array(self.temperature, dtype=np.float32),
             "use_rules": np.array(self.use_rules),
             "use_ngrams": np.array(self.use_ngrams),
@@ -189,7 +198,11 @@ class MarkerModel:
             }
             meta = dict(zip(z["meta_keys"].tolist(), z["meta_values"].tolist(), strict=True))
             return cls(
-                W=z["W"].astype(np.float32), b=z["b"], temperature=float(z["temperature"]),
-                use_rules=bool(z["use_rules"]), use_ngrams="use_ngrams" in z and bool(z["use_ngrams"]),
-                sub_heads=heads, meta=meta,
+                W=z["W"].astype(np.float32),
+                b=z["b"],
+                temperature=float(z["temperature"]),
+                use_rules=bool(z["use_rules"]),
+                use_ngrams="use_ngrams" in z and bool(z["use_ngrams"]),
+                sub_heads=heads,
+                meta=meta,
             )

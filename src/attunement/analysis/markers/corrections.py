@@ -7,7 +7,7 @@ the confidence grows from 0.5 at the threshold to 1.0 for the very same wording.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,17 +41,23 @@ class Match:
         return float(min(1.0, 0.5 + 0.5 * max(0.0, self.similarity - CORRECTION_COSINE) / span))
 
 
-def correction_matrix(corrections: Sequence[Correction], embed_fn) -> np.ndarray:  # type: ignore[no-untyped-def]
+def correction_matrix(
+    corrections: Sequence[Correction], embed_fn: Callable[[list[str]], np.ndarray]
+) -> np.ndarray:
     """Embeddings of the corrections (using stored ones where given)."""
     missing = [c.text for c in corrections if c.embedding is None]
     fresh = iter(embed_fn(missing)) if missing else iter(())
-    rows = [np.asarray(c.embedding, dtype=np.float32) if c.embedding is not None else next(fresh)
-            for c in corrections]
+    rows = [
+        np.asarray(c.embedding, dtype=np.float32) if c.embedding is not None else next(fresh)
+        for c in corrections
+    ]
     return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 384), np.float32)
 
 
 def nearest_corrections(
-    emb: np.ndarray, corrections: Sequence[Correction], corr_emb: np.ndarray,
+    emb: np.ndarray,
+    corrections: Sequence[Correction],
+    corr_emb: np.ndarray,
     threshold: float = CORRECTION_COSINE,
 ) -> list[Match | None]:
     """For each sentence embedding, the nearest correction at or above threshold, else None."""

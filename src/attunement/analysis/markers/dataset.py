@@ -73,9 +73,13 @@ def _parse(line: str, source: str, lineno: int, problems: list[str]) -> Example 
     try:
         obj = json.loads(line)
         ex = Example(
-            id=str(obj["id"]), text=str(obj["text"]), label=str(obj["label"]),
-            subtype=obj.get("subtype") or None, evidence=obj.get("evidence") or None,
-            group=str(obj.get("group") or obj["id"]), tags=tuple(obj.get("tags") or ()),
+            id=str(obj["id"]),
+            text=str(obj["text"]),
+            label=str(obj["label"]),
+            subtype=obj.get("subtype") or None,
+            evidence=obj.get("evidence") or None,
+            group=str(obj.get("group") or obj["id"]),
+            tags=tuple(obj.get("tags") or ()),
             source=source,
         )
     except (ValueError, KeyError, TypeError) as exc:

@@ -62,21 +62,24 @@ def subtype_accuracy(model: tr.MarkerModel, test: tr.Prepared) -> float:
     return float(np.mean([p == test.examples[i].subtype for p, i in zip(pred, rows, strict=True)]))
 
 
-def held_out(data: tr.Prepared, use_rules: bool = True) -> tuple[tr.MarkerModel, tr.Prepared, int, float]:
+def held_out(
+    data: tr.Prepared, use_rules: bool = True, use_ngrams: bool = True
+) -> tuple[tr.MarkerModel, tr.Prepared, int, float]:
     """Fit on the training split; return (model, test, near-dups dropped, chosen L2)."""
     train, test, dropped = tr.split_held_out(data)
-    l2, _ = tr.choose_l2(train, use_rules)
-    return tr.fit_model(train, l2, use_rules), test, dropped, l2
+    l2, _ = tr.choose_l2(train, use_rules, use_ngrams=use_ngrams)
+    return tr.fit_model(train, l2, use_rules, use_ngrams), test, dropped, l2
 
 
-def half_split(data: tr.Prepared, use_rules: bool = True) -> float:
+def half_split(data: tr.Prepared, use_rules: bool = True, use_ngrams: bool = True) -> float:
     """Macro-F1 training on one half of the groups and testing on the other (both ways)."""
     half = np.array([ds.bucket(e.group, "half") < 50 for e in data.examples])
     scores = []
     for mask in (half, ~half):
         a, b = data.subset(mask), data.subset(~mask)
-        model = tr.fit_model(a, 3e-4, use_rules)
-        scores.append(tr.macro_f1(b.y, model.proba(b.X(use_rules)).argmax(axis=1)))
+        model = tr.fit_model(a, 1e-4, use_rules, use_ngrams)
+        pred = model.proba(b.X(use_rules, use_ngrams)).argmax(axis=1)
+        scores.append(tr.macro_f1(b.y, pred))
     return float(np.mean(scores))
 
 
@@ -90,6 +93,7 @@ def report(data_dir: str | None = None, ablations: bool = False) -> str:
     data = tr.prepare(examples)
     model, test, dropped, l2 = held_out(data)
     probs = model.proba(test.X())
+    raw = softmax(model.logits(test.X()))
     pred = probs.argmax(axis=1)
     out = [
         f"Examples: {len(examples)} (skipped {len(problems)}); test: {len(test.y)} sentences "
@@ -97,8 +101,9 @@ def report(data_dir: str | None = None, ablations: bool = False) -> str:
         f"dropped from train: {dropped}; L2 chosen by group 5-fold CV: {l2:g}.\n",
         markdown_report(test.y, pred),
         f"\nCalibration: temperature {model.temperature:.3f}; ECE on test "
-        f"{ece(probs, test.y):.3f} (uncalibrated {ece(softmax(model.logits(test.X())), test.y):.3f}).",
-        f"Subtype accuracy on test (given the true coarse label): {subtype_accuracy(model, test):.3f}.",
+        f"{ece(probs, test.y):.3f} (uncalibrated {ece(raw, test.y):.3f}).",
+        "Subtype accuracy on test (given the true coarse label): "
+        f"{subtype_accuracy(model, test):.3f}.",
         f"Half-and-half group split (train on one half of the groups, test on the other, "
         f"mean of both ways): macro-F1 {half_split(data):.3f}.\n",
         "Baselines on the same test split:\n",
@@ -110,16 +115,17 @@ def report(data_dir: str | None = None, ablations: bool = False) -> str:
 
 
 def ablation_table(data: tr.Prepared) -> str:
-    """Held-out macro-F1 with and without the rule features, and rules alone."""
+    """Held-out and half-split macro-F1 for each feature family switched off."""
     rows = ["\n| features | held-out macro-F1 | half-split macro-F1 |", "|---|---|---|"]
-    for name, use_rules in (("embedding + rules", True), ("embedding only", False)):
-        model, test, _, _ = held_out(data, use_rules)
-        f = tr.macro_f1(test.y, model.proba(test.X(use_rules)).argmax(axis=1))
-        rows.append(f"| {name} | {f:.3f} | {half_split(data, use_rules):.3f} |")
-    rules_only = tr.Prepared(data.examples, np.zeros((len(data.y), 0), np.float32), data.rules, data.y)
-    model, test, _, _ = held_out(rules_only)
-    f = tr.macro_f1(test.y, model.proba(test.X()).argmax(axis=1))
-    rows.append(f"| rules only | {f:.3f} | {half_split(rules_only):.3f} |")
+    for name, rules, ngrams in (
+        ("embedding + rules + n-grams (shipped)", True, True),
+        ("embedding + n-grams (no rules)", False, True),
+        ("embedding + rules (no n-grams)", True, False),
+        ("embedding only", False, False),
+    ):
+        model, test, _, _ = held_out(data, rules, ngrams)
+        f = tr.macro_f1(test.y, model.proba(test.X(rules, ngrams)).argmax(axis=1))
+        rows.append(f"| {name} | {f:.3f} | {half_split(data, rules, ngrams):.3f} |")
     return "\n".join(rows)
 
 

@@ -8,6 +8,7 @@ label is the evidence; a one-clause sentence is its own evidence.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 
@@ -32,7 +33,7 @@ def clauses(text: str) -> list[Span]:
     """Clause spans of a sentence, trimmed; tiny fragments are merged into their neighbour."""
     cuts = [0, *(m.start() for m in _CLAUSE_CUT.finditer(text)), len(text)]
     spans: list[Span] = []
-    for s, e in zip(cuts[:-1], cuts[1:], strict=True):
+    for s, e in itertools.pairwise(cuts):
         s2, e2 = _trim(text, s, e)
         if e2 <= s2:
             continue
@@ -45,7 +46,7 @@ def clauses(text: str) -> list[Span]:
 
 def _trim(text: str, s: int, e: int) -> Span:
     """Shrink a span past spaces and clause punctuation."""
-    junk = " \t,;:—–()\"“”-.!?"
+    junk = ' \t,;:—–()"“”-.!?'
     while s < e and text[s] in junk:
         s += 1
     while e > s and text[e - 1] in junk:
@@ -56,9 +57,9 @@ def _trim(text: str, s: int, e: int) -> Span:
 def choose_evidence(
     texts: Sequence[str],
     labels: Sequence[str],
-    clause_scorer: Callable[[list[str], list[str]], np.ndarray],
+    clause_scorer: Callable[[list[str], list[int], list[str]], np.ndarray],
 ) -> list[tuple[Span, ...]]:
-    """Evidence spans per sentence; clause_scorer(clause_texts, labels) gives label probabilities."""
+    """Evidence spans per sentence; clause_scorer(clauses, owners, labels) gives probabilities."""
     result: list[tuple[Span, ...]] = [() for _ in texts]
     pending: list[tuple[int, list[Span]]] = []
     for i, (text, label) in enumerate(zip(texts, labels, strict=True)):
@@ -75,8 +76,8 @@ def choose_evidence(
             pending.append((i, parts))
     if pending:
         clause_texts = [texts[i][s:e] for i, parts in pending for s, e in parts]
-        clause_labels = [labels[i] for i, parts in pending for _ in parts]
-        scores = clause_scorer(clause_texts, clause_labels)
+        owners = [i for i, parts in pending for _ in parts]
+        scores = clause_scorer(clause_texts, owners, [labels[i] for i in owners])
         pos = 0
         for i, parts in pending:
             best = int(np.argmax(scores[pos : pos + len(parts)]))

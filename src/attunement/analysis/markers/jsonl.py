@@ -47,8 +47,10 @@ def _parse(line: str, lineno: int) -> tuple[Any, str] | dict[str, Any]:
     """(id, text) from one input line, or the error object to write."""
     try:
         obj = json.loads(line)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return {"id": None, "line": lineno, "error": f"not valid JSON: {exc.msg}"}
+    except ValueError:
+        return {"id": None, "line": lineno, "error": "not valid JSON"}
     if not isinstance(obj, dict):
         return {"id": None, "line": lineno, "error": "expected a JSON object"}
     ident = obj.get("id")

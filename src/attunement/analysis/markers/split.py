@@ -36,12 +36,72 @@ _TERMINATOR = re.compile(r"(?:\.{2,}|…|[.!?]+)[\"”’')\]»*_]*(?=\s|$)")
 _WORD = re.compile(r"\S+")
 _QUOTE_CHARS = re.compile(r"[\"“”«»]")
 _CONJUNCTIONS = frozenset(
-    "and but so then because or cause cuz coz when while although though until after "
-    "before which since yet".split()
+    [
+        "and",
+        "but",
+        "so",
+        "then",
+        "because",
+        "or",
+        "cause",
+        "cuz",
+        "coz",
+        "when",
+        "while",
+        "although",
+        "though",
+        "until",
+        "after",
+        "before",
+        "which",
+        "since",
+        "yet",
+    ]
 )
 ABBREVIATIONS = frozenset(
-    "dr mr mrs ms mx prof st jr sr vs etc e.g eg i.e ie cf approx appt min mins hr hrs no "
-    "a.m p.m am pm mt ft lt sgt rev co inc ltd dept est fig vol pp ca".split()
+    [
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "mx",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "etc",
+        "e.g",
+        "eg",
+        "i.e",
+        "ie",
+        "cf",
+        "approx",
+        "appt",
+        "min",
+        "mins",
+        "hr",
+        "hrs",
+        "no",
+        "a.m",
+        "p.m",
+        "am",
+        "pm",
+        "mt",
+        "ft",
+        "lt",
+        "sgt",
+        "rev",
+        "co",
+        "inc",
+        "ltd",
+        "dept",
+        "est",
+        "fig",
+        "vol",
+        "pp",
+        "ca",
+    ]
 )
 
 
@@ -76,9 +136,9 @@ def _quote_regions(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for m in _QUOTE_CHARS.finditer(text, start, end):
         ch, pos = m.group(), m.start()
         if open_at < 0:
-            if ch in "\"“«":
+            if ch in '"“«':
                 open_at = pos
-        elif ch in "\"”»":
+        elif ch in '"”»':
             if pos - open_at <= _QUOTE_SPAN_LIMIT:
                 regions.append((open_at, pos))
             open_at = -1
@@ -158,7 +218,7 @@ def _best_cut(text: str, words: list[tuple[int, int]], first: int) -> int:
     """Index of the word that should start the next piece."""
     best = first + MAX_WORDS
     for k in range(first + MAX_WORDS, first + MIN_CUT_WORDS, -1):
-        prev_s, prev_e = words[k - 1]
+        _prev_s, prev_e = words[k - 1]
         if text[prev_e - 1] in ",;:—–":
             return k
         if best == first + MAX_WORDS and text[words[k][0] : words[k][1]].lower() in _CONJUNCTIONS:

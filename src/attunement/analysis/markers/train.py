@@ -53,8 +53,13 @@ class Prepared:
     def subset(self, mask: np.ndarray) -> Prepared:
         """Rows where mask is true."""
         idx = np.flatnonzero(mask)
-        return Prepared([self.examples[i] for i in idx], self.emb[idx], self.rules[idx],
-                        self.y[idx], self.ngrams[idx])
+        return Prepared(
+            [self.examples[i] for i in idx],
+            self.emb[idx],
+            self.rules[idx],
+            self.y[idx],
+            self.ngrams[idx],
+        )
 
 
 def prepare(examples: list[ds.Example]) -> Prepared:
@@ -62,8 +67,13 @@ def prepare(examples: list[ds.Example]) -> Prepared:
     from attunement.analysis.markers.text import clean_for_model
 
     texts = [clean_for_model(e.text) for e in examples]
-    return Prepared(examples, ds.cached_embeddings([e.text for e in examples]), rule_matrix(texts),
-                    ds.labels_array(examples), ngram_matrix(texts))
+    return Prepared(
+        examples,
+        ds.cached_embeddings([e.text for e in examples]),
+        rule_matrix(texts),
+        ds.labels_array(examples),
+        ngram_matrix(texts),
+    )
 
 
 def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, n: int = len(LABELS)) -> float:
@@ -87,10 +97,12 @@ def split_held_out(data: Prepared) -> tuple[Prepared, Prepared, int]:
     return train.subset(~dup), test, int(dup.sum())
 
 
-def choose_l2(train: Prepared, use_rules: bool = True, folds: int = 5) -> tuple[float, dict[float, float]]:
+def choose_l2(
+    train: Prepared, use_rules: bool = True, folds: int = 5, use_ngrams: bool = True
+) -> tuple[float, dict[float, float]]:
     """The L2 strength with the best group-k-fold macro-F1, and all scores."""
     fold = np.array([ds.bucket(e.group, "cv") % folds for e in train.examples])
-    X = train.X(use_rules)
+    X = train.X(use_rules, use_ngrams)
     scores: dict[float, float] = {}
     for l2 in L2_GRID:
         preds = np.zeros_like(train.y)
@@ -102,30 +114,35 @@ def choose_l2(train: Prepared, use_rules: bool = True, folds: int = 5) -> tuple[
     return max(scores, key=lambda k: scores[k]), scores
 
 
-def fit_subtype_heads(data: Prepared, use_rules: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def fit_subtype_heads(
+    data: Prepared, use_rules: bool, use_ngrams: bool = True
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """One logistic head per label over its subtypes."""
-    X = data.X(use_rules)
+    X = data.X(use_rules, use_ngrams)
     heads = {}
     for label in LABELS:
         names = SUBTYPES[label]
         rows = [i for i, e in enumerate(data.examples) if e.label == label and e.subtype in names]
         if len(names) < 2 or len(rows) < 10:
             continue
-        y = np.array([names.index(data.examples[i].subtype) for i in rows])  # type: ignore[arg-type]
+        y = np.array([names.index(data.examples[i].subtype) for i in rows])
         heads[label] = fit_logreg(X[rows], y, len(names), SUB_L2, balanced=False)
     return heads
 
 
-def fit_model(train: Prepared, l2: float, use_rules: bool = True) -> MarkerModel:
+def fit_model(
+    train: Prepared, l2: float, use_rules: bool = True, use_ngrams: bool = True
+) -> MarkerModel:
     """Fit heads on train minus a calibration fold, temperature on that fold, then refit all."""
     valid = np.array([ds.is_valid_fold(e) for e in train.examples])
-    X = train.X(use_rules)
+    X = train.X(use_rules, use_ngrams)
     W, b = fit_logreg(X[~valid], train.y[~valid], len(LABELS), l2)
-    temperature = fit_temperature(np.asarray(X[valid] @ W) + b, train.y[valid]) if valid.any() else 1.0
-    W, b = fit_logreg(X, train.y, len(LABELS), l2)
-    return MarkerModel(
-        W, b, temperature, use_rules, use_ngrams=True, sub_heads=fit_subtype_heads(train, use_rules)
+    temperature = (
+        fit_temperature(np.asarray(X[valid] @ W) + b, train.y[valid]) if valid.any() else 1.0
     )
+    W, b = fit_logreg(X, train.y, len(LABELS), l2)
+    heads = fit_subtype_heads(train, use_rules, use_ngrams)
+    return MarkerModel(W, b, temperature, use_rules, use_ngrams=use_ngrams, sub_heads=heads)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -49,7 +49,7 @@ def alliance_rows() -> list[dict[str, Any]]:
 
 
 def episode_rows(today: dt.date) -> list[dict[str, Any]]:
-    """One row per episode (after decisions): start, end (today for an open one), kind."""
+    """One row per episode (after decisions): start, end (the last data day if open), kind."""
     out = []
     for ep in eps.decided().episodes:
         end = ep.end or today
@@ -107,9 +107,13 @@ def range_rows() -> list[dict[str, Any]]:
 
 def data(today: dt.date | None = None) -> dict[str, list[dict[str, Any]]]:
     """Every dataset of the timeline chart."""
-    today = today or timezone.localdate()
-    return {"alliance": alliance_rows(), "episodes": episode_rows(today),
-            "markers": marker_rows(), "events": event_rows(), "ranges": range_rows()}
+    rows = {"alliance": alliance_rows(), "markers": marker_rows(), "events": event_rows(),
+            "ranges": range_rows()}
+    # An open episode is drawn up to the last day with data, not into empty months.
+    days = [r.get("date") or r.get("week") or r.get("end") for v in rows.values() for r in v]
+    last = max((dt.date.fromisoformat(d) for d in days if d), default=None)
+    rows["episodes"] = episode_rows(min(today or timezone.localdate(), last or dt.date.max))
+    return rows
 
 
 @functools.lru_cache(maxsize=1)
