@@ -108,9 +108,10 @@ def _follow_run(xs: list[float], i: int, a: float, s: float, params: DetectionPa
             last_low = j
             if v < xs[low]:
                 low = j
-            if below >= params.max_low:
-                break
         j += 1
+    # A decline longer than max_low that comes back later is still a repair (Gumz 2012
+    # saw multi-session declines ending in a sudden repair): only the end of the data
+    # leaves it open.
     depth = a - xs[low]
     return Drop(i, low, last_low, recovered, a, s, depth / s, depth)
 

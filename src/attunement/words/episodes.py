@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 from django.utils import timezone
@@ -76,15 +77,33 @@ def journal_episodes() -> list[Any]:
             for d in SentenceReading.objects.values_list("entry__written_at", flat=True)
         }
     )
+    series = ratings()
     return detect_episodes(
-        ratings(),
+        series,
         marker_events(),
         instrument=Instrument(
-            lo, hi, alpha=inst.reliability.alpha or 0.9, sd=inst.reliability.sd, name=inst.id
+            lo, hi, alpha=inst.reliability.alpha or 0.9,
+            sd=inst.reliability.sd or own_sd(series), name=inst.id,
         ),
         therapy_ended=None if still_seeing or ended is None else ended.ended,
         entry_dates=entry_dates,
     )
+
+
+MIN_FOR_OWN_SD = 10
+
+
+def own_sd(series: list[Any]) -> float | None:
+    """The person's own spread over the whole series, when no published SD exists.
+
+    The rolling baseline's spread over a few calm sessions can be tiny, which would
+    make every wobble look like several SD; Gumz et al. (2012) advise the stricter of
+    within- and between-session variability, and this is the between-session one.
+    """
+    scores = [r.score for r in series if r.valid_score]
+    if len(scores) < MIN_FOR_OWN_SD:
+        return None
+    return float(statistics.pstdev(scores)) or None
 
 
 def sessions_count() -> int:
