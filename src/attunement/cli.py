@@ -119,7 +119,7 @@ def run(host: str, port: int, allow_remote: bool, threads: int) -> None:
     _django()
     from django.conf import settings
     from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from waitress import serve
+    from waitress import create_server
 
     from attunement.store import keyring
     from attunement.wsgi import application
@@ -127,17 +127,18 @@ def run(host: str, port: int, allow_remote: bool, threads: int) -> None:
     keyring.start_idle_watch(settings.IDLE_LOCK_MINUTES * 60)
     port = _free_port(host, port)
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
-    click.echo(f"Attunement is running at {where}")
-    click.echo(f"Journal folder: {settings.ATTUNE_HOME}  (Ctrl+C to stop)")
-    sys.stdout.flush()
-    serve(
+    server = create_server(
         StaticFilesHandler(application),
         host=host.strip("[]"),
         port=port,
         threads=threads,
         ident="attunement",
-        _quiet=True,
     )
+    # Printed once the socket listens, so whoever reads it can connect at once.
+    click.echo(f"Attunement is running at {where}")
+    click.echo(f"Journal folder: {settings.ATTUNE_HOME}  (Ctrl+C to stop)")
+    sys.stdout.flush()
+    server.run()
 
 
 @cli.command()

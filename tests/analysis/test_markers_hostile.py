@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
+import pytest
+
 from attunement.analysis.markers import FLAG_NO_WORDS, FLAG_NOT_ENGLISH, analyze
-from attunement.analysis.markers.split import MAX_CHARS, MAX_WORDS
+from attunement.analysis.markers.split import MAX_CHARS, MAX_WORDS, split_sentences
 
 DATA = Path(__file__).parents[1] / "data" / "markers"
 
@@ -13,10 +15,22 @@ def test_empty_text():
     assert analyze("   \n\n\t") == []
 
 
-def test_one_megabyte_on_one_line_is_bounded():
-    line = ("i keep thinking about what she said and i dont know why it hurts so much " * 14000)[
+def one_megabyte_line() -> str:
+    return ("i keep thinking about what she said and i dont know why it hurts so much " * 14000)[
         : 1 << 20
     ]
+
+
+def test_one_megabyte_on_one_line_splits_into_bounded_sentences():
+    line = one_megabyte_line()
+    out = split_sentences(line)
+    assert len(out) > 1000
+    assert all(len(s.text.split()) <= MAX_WORDS and len(s.text) <= MAX_CHARS for s in out)
+
+
+@pytest.mark.slow
+def test_one_megabyte_on_one_line_is_analysed():
+    line = one_megabyte_line()
     out = analyze(line)
     assert len(out) > 1000
     assert all(len(m.text.split()) <= MAX_WORDS and len(m.text) <= MAX_CHARS for m in out)

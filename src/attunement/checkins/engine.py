@@ -160,7 +160,11 @@ def load_instrument(ref: str | Path, *, extra_dirs: Iterable[str | Path] = ()) -
 
 def render_text(text: str, therapist: str | None = None) -> str:
     """An item's text with ``{therapist}`` replaced by a name or 'my therapist'."""
-    return text.replace("{therapist}", therapist or "my therapist")
+    name = therapist or "my therapist"
+    if text.startswith("{therapist}"):
+        # "My therapist and I ..." at the start of a sentence, a name stays as written.
+        return name[:1].upper() + name[1:] + text[len("{therapist}"):].replace("{therapist}", name)
+    return text.replace("{therapist}", name)
 
 
 def _as_number(value: Any) -> float | None:

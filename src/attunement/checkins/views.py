@@ -64,7 +64,7 @@ def checkin_new(request: HttpRequest, instrument_id: str = services.DEFAULT_POST
                 instrument.id,
                 answers,
                 session=session,
-                note=request.POST.get("note", "")[:4000],
+                note=request.POST.get("checkin_note", "")[:4000],
             )
         except services.CheckinInvalid as exc:
             errors = exc.message.split("; ")

@@ -135,6 +135,7 @@ def keepalive(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@transaction.non_atomic_requests
 def locked(request: HttpRequest) -> HttpResponse:
     """The page shown after locking."""
     return render(request, "web/locked.html")
