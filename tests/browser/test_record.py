@@ -118,7 +118,7 @@ def test_add_a_frame_rule_and_an_absence(page: Any, journal: str) -> None:
     expect(in_force.locator("li")).to_have_count(1)
     expect(in_force).to_contain_text("No calls in the hour after a session.")
     expect(in_force).to_contain_text("since 8 Jan 2024")
-    expect(in_force.locator(".badge")).to_have_text(re.compile(r"Mine\s+rule"))
+    expect(in_force.locator(".badge")).to_have_text(re.compile(r"Rule\s*·\s*mine"))
 
     absence = page.locator("#add-absence")
     absence.get_by_label("Away from").fill("2024-08-01")

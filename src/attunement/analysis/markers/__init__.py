@@ -181,7 +181,10 @@ def _corrected_probs(p: np.ndarray, m: Match) -> np.ndarray:
 
 
 def _score_clauses(
-    model: MarkerModel, sent_emb: np.ndarray, clause_texts: list[str], owners: list[int],
+    model: MarkerModel,
+    sent_emb: np.ndarray,
+    clause_texts: list[str],
+    owners: list[int],
     labels: list[str],
 ) -> np.ndarray:
     """Each clause's probability for its sentence's label from its own words and rules.
