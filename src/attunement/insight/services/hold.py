@@ -191,4 +191,9 @@ def card_context(request: Any = None) -> dict[str, Any]:
     began = min(e.start for e in open_eps)
     found = [m for m in moments() if m.source != "checkin"]
     earlier = [m for m in found if m.date < began] or found
+    # The writer's own words of closeness first; a starred entry's opening lines may be
+    # about anything, so they only fill in when there are too few of those.
+    close = [m for m in earlier if m.source == "sentence"]
+    if len(close) >= 3:
+        return {"hold_card": spread(close, 3)}
     return {"hold_card": spread(earlier, 3)}
