@@ -83,11 +83,11 @@ def unlocked_client():  # type: ignore[no-untyped-def]
     from django.test import Client
 
     from attunement.store import keyring
-    from attunement.web.middleware import SESSION_TOKEN
+    from attunement.web.middleware import UNLOCK_SESSION_KEY
 
     client = Client()
     session = client.session
-    session[SESSION_TOKEN] = keyring.browser_token()
+    session[UNLOCK_SESSION_KEY] = keyring.browser_token()
     session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
     return client

@@ -12,12 +12,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from attunement.store import journal, keyring
 from attunement.store.errors import JournalLocked
 
-SESSION_TOKEN = "attune_unlock"
+UNLOCK_SESSION_KEY = "attune_unlock"
 
 
 def remember_unlock(request: HttpRequest) -> None:
     """Give this browser the token of the current unlock."""
-    request.session[SESSION_TOKEN] = keyring.browser_token()
+    request.session[UNLOCK_SESSION_KEY] = keyring.browser_token()
 
 
 # Pages that work while the journal is locked or does not exist yet.
@@ -42,7 +42,7 @@ class JournalLockMiddleware:
             return _to_unlock(request)
         # An unlocked journal is open to this browser only: another program or user
         # on this computer reaching 127.0.0.1 has no token and must give the passphrase.
-        if not keyring.token_matches(request.session.get(SESSION_TOKEN)):
+        if not keyring.token_matches(request.session.get(UNLOCK_SESSION_KEY)):
             return _to_unlock(request)
         keyring.touch()
         response = self.get_response(request)

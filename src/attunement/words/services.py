@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import transaction
@@ -18,6 +19,9 @@ from django.utils import timezone
 
 from attunement.record.models import Entry
 from attunement.words.models import Correction, EntryAnalysis, SentenceReading
+
+if TYPE_CHECKING:
+    from attunement.analysis.markers import SentenceMarker
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -35,7 +39,7 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _corrections() -> tuple[list[object], str]:
+def _corrections() -> tuple[list[Any], str]:
     """The journal's corrections for the classifier, and a hash that changes with them."""
     from attunement.analysis.markers import Correction as MarkerCorrection
 
@@ -58,7 +62,7 @@ def analyze_entries(entries: Sequence[Entry], progress: Progress | None = None) 
     done = 0
     for i in range(0, len(entries), BATCH):
         chunk = entries[i : i + BATCH]
-        results = analyze_many([e.body for e in chunk], corrections or None)  # type: ignore[arg-type]
+        results = analyze_many([e.body for e in chunk], corrections or None)
         with transaction.atomic():
             for entry, markers in zip(chunk, results, strict=True):
                 _store(entry, markers, version, digest)
@@ -68,7 +72,7 @@ def analyze_entries(entries: Sequence[Entry], progress: Progress | None = None) 
     return done
 
 
-def _store(entry: Entry, markers: Iterable[object], version: str, digest: str) -> None:
+def _store(entry: Entry, markers: Iterable[SentenceMarker], version: str, digest: str) -> None:
     SentenceReading.objects.filter(entry=entry).delete()
     SentenceReading.objects.bulk_create(
         SentenceReading(
@@ -76,14 +80,14 @@ def _store(entry: Entry, markers: Iterable[object], version: str, digest: str) -
             index=m.index,
             start=m.start,
             end=m.end,
-            text=m.text,  # type: ignore[attr-defined]
+            text=m.text,
             label=m.label,
             subtype=m.subtype or "",
-            confidence=m.confidence,  # type: ignore[attr-defined]
+            confidence=m.confidence,
             evidence=[list(span) for span in m.evidence],
-            probs=m.probs,  # type: ignore[attr-defined]
+            probs=m.probs,
             flags=list(m.flags),
-            model_version=version,  # type: ignore[attr-defined]
+            model_version=version,
         )
         for m in markers
     )
@@ -118,10 +122,7 @@ def stale_entries() -> list[Entry]:
     """Entries never analysed, or analysed by another model, body or set of corrections."""
     _, digest = _corrections()
     version = model_version()
-    current = {
-        a.entry_id: a
-        for a in EntryAnalysis.objects.all()  # type: ignore[attr-defined]
-    }
+    current = {a.entry_id: a for a in EntryAnalysis.objects.all()}
     stale = []
     for entry in Entry.objects.order_by("written_at"):
         a = current.get(entry.pk)
