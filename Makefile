@@ -57,7 +57,7 @@ test-sqlite: setup-dev chromium
 
 test-postgres: setup-dev
 	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser" tests/web tests/record tests/checkins
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser" tests/web tests/record tests/checkins tests/words tests/insight
 
 ## make test: venv with dev extras, chromium if missing, ruff, mypy, the whole suite on SQLCipher, then on PostgreSQL.
 test: lint typecheck test-sqlite test-postgres

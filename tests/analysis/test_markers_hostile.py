@@ -2,9 +2,13 @@
 
 from pathlib import Path
 
-import pytest
-
-from attunement.analysis.markers import FLAG_NO_WORDS, FLAG_NOT_ENGLISH, analyze
+from attunement.analysis.markers import (
+    FLAG_NO_WORDS,
+    FLAG_NOT_ENGLISH,
+    FLAG_TOO_LONG,
+    MAX_SENTENCES_READ,
+    analyze,
+)
 from attunement.analysis.markers.split import MAX_CHARS, MAX_WORDS, split_sentences
 
 DATA = Path(__file__).parents[1] / "data" / "markers"
@@ -28,12 +32,16 @@ def test_one_megabyte_on_one_line_splits_into_bounded_sentences():
     assert all(len(s.text.split()) <= MAX_WORDS and len(s.text) <= MAX_CHARS for s in out)
 
 
-@pytest.mark.slow
-def test_one_megabyte_on_one_line_is_analysed():
+def test_one_megabyte_on_one_line_reads_the_first_sentences_and_flags_the_rest():
     line = one_megabyte_line()
     out = analyze(line)
-    assert len(out) > 1000
-    assert all(len(m.text.split()) <= MAX_WORDS and len(m.text) <= MAX_CHARS for m in out)
+    assert len(out) == len(split_sentences(line)) > MAX_SENTENCES_READ
+    assert all(line[m.start : m.end] == m.text for m in out)
+    read, unread = out[:MAX_SENTENCES_READ], out[MAX_SENTENCES_READ:]
+    assert all(FLAG_TOO_LONG not in m.flags for m in read)
+    assert all(
+        m.label == "none" and m.flags == (FLAG_TOO_LONG,) and m.evidence == () for m in unread
+    )
     assert out[-1].end <= len(line)
 
 

