@@ -230,3 +230,42 @@ def test_another_local_program_cannot_read_an_unlocked_journal(client: Client) -
     r = stranger.get("/entries/")
     assert r.status_code == 302 and r["Location"].startswith("/unlock")
     assert keyring.is_unlocked()  # the person's own browser stays unlocked
+
+
+def test_an_oversize_upload_is_refused_before_it_is_read(client: Client) -> None:
+    from attunement.web.views import MAX_UPLOAD_BYTES
+
+    r = client.post("/import/", {"format": "jrnl"}, CONTENT_LENGTH=str(MAX_UPLOAD_BYTES + 1))
+    assert r.status_code == 413
+    assert (
+        "The file is larger than 100 MB; nothing was imported. Use `attune import` on the "
+        "command line for very large files."
+    ) in r.content.decode()
+    assert Entry.objects.count() == 0
+
+
+def test_import_page_lists_every_problem_and_imports_nothing(client: Client) -> None:
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = Path(__file__).parent.parent / "data" / "io" / "wordpress" / "billion-laughs.wxr"
+    upload = SimpleUploadedFile("bomb.wxr", bad.read_bytes())
+    r = client.post("/import/", {"format": "wordpress", "file": upload})
+    page = r.content.decode()
+    assert r.status_code == 200
+    assert "Nothing was imported." in page and "Your journal is exactly as it was." in page
+    assert Entry.objects.count() == 0
+
+
+def test_a_good_wxr_upload_imports_with_a_summary(client: Client) -> None:
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    wxr = Path(__file__).parent.parent / "data" / "io" / "wordpress" / "therapy-blog.wxr"
+    upload = SimpleUploadedFile("blog.wxr", wxr.read_bytes())
+    r = client.post("/import/", {"format": "wordpress", "file": upload}, follow=True)
+    page = r.content.decode()
+    assert "Imported " in page and "comments" in page and "Left out on purpose:" in page
+    assert Entry.objects.count() >= 3

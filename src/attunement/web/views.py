@@ -25,6 +25,10 @@ from attunement.store.errors import WrongPassphrase
 from attunement.web.middleware import remember_unlock
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+TOO_LARGE = (
+    f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; nothing was imported. "
+    "Use `attune import` on the command line for very large files."
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -194,15 +198,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
     context: dict[str, Any] = {"formats": registry.IMPORT_FORMATS}
     if request.method == "POST":
-        fmt = request.POST.get("format", "")
-        upload = request.FILES.get("file")
+        # Checked before the body is read: a huge upload is refused, never held in memory.
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > MAX_UPLOAD_BYTES:
-            context["problems"] = [
-                f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; nothing was "
-                "imported. Use `attune import` on the command line for very large files."
-            ]
-        elif upload is None or fmt not in registry.IMPORT_FORMATS:
+            context["problems"] = [TOO_LARGE]
+            return render(request, "web/import.html", context, status=413)
+        fmt = request.POST.get("format", "")
+        upload = request.FILES.get("file")
+        if upload is None or fmt not in registry.IMPORT_FORMATS:
             context["problems"] = ["Please choose a format and a file."]
         else:
             try:
