@@ -140,6 +140,8 @@ def test_tab_from_the_top_reaches_the_skip_link_then_the_nav(page: Any, journal:
         nav.append(step["text"])
     assert nav == [t.strip() for t in links]
     page.keyboard.press("Tab")
+    assert _focused(page)["text"] == "Screen-share mode"
+    page.keyboard.press("Tab")
     assert _focused(page)["text"] == "Lock"
     page.keyboard.press("Tab")
     assert _focused(page)["tag"] == "input"  # the search box, the first thing in main

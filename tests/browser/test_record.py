@@ -141,3 +141,15 @@ def test_a_frame_rule_ending_before_it_starts_is_refused(page: Any, journal: str
     expect(page.locator("#add-frame .errorlist")).to_contain_text("The end is before the start.")
     in_force = page.locator("section", has=page.get_by_role("heading", name="In force"))
     expect(in_force.locator("li")).to_have_text(["Nothing recorded."])
+
+
+def test_screen_share_mode_blurs_words_and_is_remembered(page: Any, journal: str) -> None:
+    write_entry(page, "Private words", "Something only for me.")
+    body = page.locator(".entry-body")
+    assert body.evaluate("e => getComputedStyle(e).filter") == "none"
+    page.get_by_role("button", name="Screen-share mode").click()
+    expect(page.get_by_role("button", name="Screen-share mode")).to_have_attribute(
+        "aria-pressed", "true")
+    assert "blur" in body.evaluate("e => getComputedStyle(e).filter")
+    page.reload()
+    assert "blur" in page.locator(".entry-body").evaluate("e => getComputedStyle(e).filter")

@@ -25,6 +25,20 @@
       }
     }, 15000);
   }
+  // Screen-share mode: blur the writer's words until hovered or focused. Only the
+  // on/off choice is kept in the browser, never any text.
+  var share = document.getElementById("screen-share");
+  function setShare(on) {
+    document.body.classList.toggle("screenshare", on);
+    if (share) { share.setAttribute("aria-pressed", on ? "true" : "false"); }
+    try { localStorage.setItem("attune-screenshare", on ? "1" : "0"); } catch (e) { /* private mode */ }
+  }
+  try { setShare(localStorage.getItem("attune-screenshare") === "1"); } catch (e) { setShare(false); }
+  if (share) {
+    share.addEventListener("click", function () {
+      setShare(!document.body.classList.contains("screenshare"));
+    });
+  }
   var editor = document.querySelector("form[data-guard]");
   if (editor) {
     var dirty = false;
