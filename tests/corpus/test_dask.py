@@ -20,7 +20,7 @@ def test_dask_local_cluster_gives_the_same_tables(tmp_path: Path) -> None:
     local = analyze_corpus([src], tmp_path / "local", CorpusOptions(shard_size=4, workers=1))
     with distributed.LocalCluster(
         n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-        dashboard_address=None, silence_logs=40,
+        dashboard_address="127.0.0.1:0", silence_logs=40,
     ) as cluster:
         opts = CorpusOptions(shard_size=4, scheduler=cluster.scheduler_address)
         remote = analyze_corpus([src], tmp_path / "dask", opts)

@@ -77,7 +77,8 @@ def test_scores_become_check_ins_for_episodes(tmp_path: Path) -> None:
     ratings = [Rating(start + dt.timedelta(weeks=i), s) for i, s in enumerate(scores)]
     direct = detect_episodes(ratings)
     assert direct, "a drop of four points on a steady series is an episode"
-    assert [(e["author"], e["start"]) for e in eps] == [("ana", d.start.isoformat()) for d in direct]
+    expected = [("ana", d.start.isoformat()) for d in direct]
+    assert [(e["author"], e["start"]) for e in eps] == expected
     assert eps[0]["lowest_score"] == 2.0
 
 

@@ -88,7 +88,7 @@ def _gold_row(raw: str, lineno: int) -> GoldRow:
     if subtype is not None and subtype not in SUBTYPES.get(label, ()):
         raise RowError(f"subtype {subtype!r} does not belong to {label}")
     idx, text = obj.get("sentence_index"), obj.get("text")
-    if isinstance(idx, bool) or not (idx is None or isinstance(idx, int) and idx >= 0):
+    if isinstance(idx, bool) or not (idx is None or (isinstance(idx, int) and idx >= 0)):
         raise RowError("'sentence_index' must be a whole number from 0")
     if idx is None and not isinstance(text, str):
         raise RowError("give 'sentence_index' or 'text'")
@@ -109,12 +109,14 @@ def match_run(rows: list[GoldRow], run_dir: Path) -> Evaluation:
                                               strict=True):
             if (doc, idx) in by_index:
                 found[(doc, idx)] = (label, sub)
-            key = (doc, _norm(text))
-            if key in by_text:
-                found.setdefault(key, (label, sub))
+            by_words = (doc, _norm(text))
+            if by_words in by_text:
+                found.setdefault(by_words, (label, sub))
     ev = Evaluation()
     for r in rows:
-        key = (r.id, r.sentence_index) if r.sentence_index is not None else (r.id, _norm(r.text or ""))
+        key: tuple[str, Any] = (r.id, r.sentence_index)
+        if r.sentence_index is None:
+            key = (r.id, _norm(r.text or ""))
         if key in found:
             ev.gold.append(r)
             ev.predicted.append(found[key])
@@ -233,7 +235,8 @@ def markdown(result: dict[str, Any]) -> str:
         return f"[{values[0]:.3f}, {values[1]:.3f}]" if values else "n/a"
 
     lines = [f"Sentences compared: {result['n']}; rows left out: {len(result['errors'])}.", "",
-             "| label | precision | recall | F1 | F1 95% CI | support |", "|---|---|---|---|---|---|"]
+             "| label | precision | recall | F1 | F1 95% CI | support |",
+             "|---|---|---|---|---|---|"]
     for lab in LABELS:
         lines.append(f"| {lab} | {p['precision'][lab]:.3f} | {p['recall'][lab]:.3f} | "
                      f"{p['f1'][lab]:.3f} | {interval(ci.get('f1', {}).get(lab))} | "

@@ -234,7 +234,9 @@ def _jsonl_row(raw: bytes, source: str, lineno: int) -> Doc | BadRow:
         return BadRow(source, lineno, str(exc), ident if isinstance(ident, str) else None)
 
 
-def read_csv(path: Path, text_column: str = "text", id_column: str = "id") -> Iterator[Doc | BadRow]:
+def read_csv(
+    path: Path, text_column: str = "text", id_column: str = "id"
+) -> Iterator[Doc | BadRow]:
     """Documents from a CSV (or TSV) file with a header row."""
     source = str(path)
     csv.field_size_limit(MAX_LINE_BYTES)

@@ -25,8 +25,15 @@ from attunement.corpus import CorpusError
 from attunement.corpus import manifest as mf
 from attunement.corpus.readers import FORMATS, BadRow, Doc, RowError, detect_format, iter_inputs
 from attunement.corpus.shard_work import ShardResult, configure, process_shard
-from attunement.corpus.shards import Shard, atomic_write_bytes, is_done, iter_shards, read_done
-from attunement.corpus.shards import shard_paths, write_done
+from attunement.corpus.shards import (
+    Shard,
+    atomic_write_bytes,
+    is_done,
+    iter_shards,
+    read_done,
+    shard_paths,
+    write_done,
+)
 
 Progress = Callable[[str, int], None]  # ("total" | "skipped" | "done", number of documents)
 
@@ -249,7 +256,7 @@ class _InProcess(_Backend):
         fut: Future[ShardResult] = Future()
         try:
             fut.set_result(process_shard(shard, self.threads))
-        except Exception as exc:  # noqa: BLE001 - reported by _collect like a worker's
+        except Exception as exc:
             fut.set_exception(exc)
         return fut
 
@@ -282,7 +289,7 @@ class _Dask(_Backend):
         except ImportError as exc:
             raise CorpusError("--scheduler needs the 'distributed' package.") from exc
         try:
-            self.client = Client(address, timeout="20s", set_as_default=False)
+            self.client = Client(address, timeout="20s")
         except (OSError, TimeoutError) as exc:
             raise CorpusError(f"Could not reach the Dask scheduler at {address}.") from exc
         self.threads = threads or 1

@@ -103,13 +103,19 @@ def _analyze(chunk: list[Doc], errors: list[dict[str, Any]]) -> list[list[Any] |
 
     try:
         return list(analyze_many([d.text for d in chunk]))
-    except Exception:  # noqa: BLE001 - one odd document must not sink the shard
-        pass
+    except Exception:  # one odd document must not sink the shard: read each alone
+        return _analyze_each(chunk, errors)
+
+
+def _analyze_each(chunk: list[Doc], errors: list[dict[str, Any]]) -> list[list[Any] | None]:
+    """Markers per document, one at a time; a failure is recorded and gives None."""
+    from attunement.analysis.markers import analyze_many
+
     out: list[list[Any] | None] = []
     for d in chunk:
         try:
             out.append(analyze_many([d.text])[0])
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(BadRow(d.source, d.line, f"analysis failed: {exc!r}"[:300],
                                  d.id).as_dict())
             out.append(None)
