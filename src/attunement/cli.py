@@ -431,6 +431,15 @@ def demo(home: Path | None, then_run: bool) -> None:
         click.echo(f"Open it with: ATTUNE_HOME={target} attune run")
 
 
+def _register_groups() -> None:
+    from attunement.corpus.cli import corpus_group
+
+    cli.add_command(corpus_group)
+
+
+_register_groups()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     try:

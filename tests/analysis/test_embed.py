@@ -47,3 +47,21 @@ def test_checksum_mismatch_is_a_clear_error(tmp_path: Path):
 def test_missing_package_is_a_clear_error():
     with pytest.raises(E.EmbeddingModelError, match="not installed"):
         E._package_file("no_such_package_attunement", "model.onnx")
+
+
+def test_pooled_mean_is_embed_and_max_is_normalised():
+    texts = ["I went quiet.", "She said she was not going anywhere, and I believed her."]
+    mean, peak = E.embed_pooled(texts)
+    assert np.allclose(mean, E.embed(texts), atol=1e-5)
+    assert peak.shape == (2, E.DIM)
+    assert np.allclose(np.linalg.norm(peak, axis=1), 1.0, atol=1e-4)
+    assert not np.allclose(mean, peak, atol=1e-2)
+
+
+def test_batches_respect_rows_and_token_budget():
+    lengths = [5, 300, 7, 7, 120, 9, 256, 3] * 20
+    batches = E._batches(lengths, max_rows=16, max_tokens=512)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for b in batches:
+        assert len(b) <= 16
+        assert len(b) == 1 or len(b) * max(lengths[i] for i in b) <= 512

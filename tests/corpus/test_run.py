@@ -144,3 +144,38 @@ def test_empty_input_writes_empty_tables(tmp_path: Path) -> None:
 def test_missing_input_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="does not exist"):
         analyze_corpus([tmp_path / "nope.jsonl"], tmp_path / "out", INLINE)
+
+
+def test_a_document_the_model_fails_on_is_an_error_row(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import attunement.analysis.markers as markers
+
+    real = markers.analyze_many
+
+    def fussy(texts: list[str], corrections: object = None) -> list:
+        if any("POISON" in t for t in texts):
+            raise ValueError("cannot read this one")
+        return real(texts)
+
+    monkeypatch.setattr(markers, "analyze_many", fussy)
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "ok", "text": "We talked."}) + "\n"
+                   + json.dumps({"id": "bad", "text": "POISON"}) + "\n")
+    summary = analyze_corpus([src], tmp_path / "out", INLINE)
+    errors = [json.loads(x) for x in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
+    assert [(e["id"], e["line"]) for e in errors] == [("bad", 2)]
+    assert "cannot read this one" in errors[0]["error"] and summary.documents == 1
+
+
+def test_a_model_that_fails_everywhere_stops_the_run(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import attunement.analysis.markers as markers
+
+    def broken(texts: list[str], corrections: object = None) -> list:
+        raise ValueError("weights do not fit")
+
+    monkeypatch.setattr(markers, "analyze_many", broken)
+    src = write_corpus(tmp_path / "in.jsonl", 3)
+    with pytest.raises(CorpusError, match="weights do not fit"):
+        analyze_corpus([src], tmp_path / "out", INLINE)
+    assert not list((tmp_path / "out" / "shards").glob("*.done"))  # redone on the next run

@@ -116,3 +116,11 @@ def test_front_matter_parses_back(tmp_path_factory, title, tags, when, starred):
 def test_slugify():
     assert slugify("Saying the angry thing: OUT LOUD!") == "saying-the-angry-thing-out-loud"
     assert slugify("   ") == "entry"
+
+
+def test_unicode_line_breaks_in_a_title_survive_front_matter(tmp_path):
+    # Found by hypothesis: PyYAML wrote U+0085 raw and read it back as a space.
+    title = "a\x85b\u2028c\u2029d é"
+    entry = EntryRec("e", title, "body", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), ["t\x85"])
+    meta, _ = split(export_markdown(JournalData(entries=[entry]), tmp_path)[0])
+    assert meta["title"] == title and meta["tags"] == ["t\x85"]

@@ -129,7 +129,10 @@ def _records(paths: list[Path], opts: CorpusOptions) -> Iterable[Doc | BadRow]:
 def _drive(paths: list[Path], out: Path, opts: CorpusOptions, backend: _Backend,
            report: Progress) -> dict[str, Any]:
     """Send unfinished shards to the backend, two per worker at most; write results."""
-    state: dict[str, Any] = {"shards": 0, "run": 0, "skipped": 0, "peak": 0.0}
+    from attunement.analysis.markers import MODEL_VERSION
+
+    state: dict[str, Any] = {"shards": 0, "run": 0, "skipped": 0, "peak": 0.0,
+                             "model_version": MODEL_VERSION}
     errors_tmp = out / ".errors.jsonl.part"
     pending: set[Any] = set()
     sizes: dict[int, Shard] = {}
@@ -164,6 +167,11 @@ def _collect(backend: _Backend, pending: set[Any], out: Path, shards: dict[int, 
             raise CorpusError(f"A worker failed: {exc!r}. Finished shards are kept; "
                               "run the same command again to resume.") from exc
         shard = shards.pop(result.index)
+        if result.model_version != state["model_version"]:
+            raise CorpusError(
+                f"A worker has marker model {result.model_version}, not "
+                f"{state['model_version']} as this run; install the same version everywhere."
+            )
         write_shard(out, shard, result)
         state["run"] += 1
         state["peak"] = max(state["peak"], result.peak_rss_mb)

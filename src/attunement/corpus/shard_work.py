@@ -38,6 +38,7 @@ class ShardResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
     peak_rss_mb: float = 0.0
     pid: int = 0
+    model_version: str = ""
 
 
 def configure(threads: int | None) -> None:
@@ -59,6 +60,7 @@ def configure(threads: int | None) -> None:
 def process_shard(shard: Shard, threads: int | None = None) -> ShardResult:
     """Analyse every document of a shard; a document that fails is reported, not fatal."""
     configure(threads)
+    from attunement.analysis.markers import MODEL_VERSION
     from attunement.corpus.outputs import DOCUMENT_SCHEMA, SENTENCE_SCHEMA, table_bytes, to_table
 
     sent_rows: list[dict[str, Any]] = []
@@ -81,6 +83,7 @@ def process_shard(shard: Shard, threads: int | None = None) -> ShardResult:
         errors=errors,
         peak_rss_mb=peak_rss_mb(),
         pid=os.getpid(),
+        model_version=MODEL_VERSION,
     )
 
 
@@ -112,6 +115,7 @@ def _analyze_each(chunk: list[Doc], errors: list[dict[str, Any]]) -> list[list[A
     from attunement.analysis.markers import analyze_many
 
     out: list[list[Any] | None] = []
+    failure: Exception | None = None
     for d in chunk:
         try:
             out.append(analyze_many([d.text])[0])
@@ -119,6 +123,10 @@ def _analyze_each(chunk: list[Doc], errors: list[dict[str, Any]]) -> list[list[A
             errors.append(BadRow(d.source, d.line, f"analysis failed: {exc!r}"[:300],
                                  d.id).as_dict())
             out.append(None)
+            failure = exc
+    if chunk and all(o is None for o in out):
+        # Every document failing is the model, not the data: stop, so the shard is redone.
+        raise RuntimeError(f"the marker model failed on every document: {failure!r}")
     return out
 
 

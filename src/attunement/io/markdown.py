@@ -73,6 +73,9 @@ def _yaml_time(value: dt.datetime) -> dt.datetime:
     return value
 
 
+_YAML_BREAKS = "\x85\u2028\u2029"
+
+
 def front_matter(entry: EntryRec, session_times: dict[str, dt.datetime]) -> str:
     """The YAML block (with its ``---`` fences) for one entry."""
     meta: dict[str, Any] = {
@@ -84,7 +87,11 @@ def front_matter(entry: EntryRec, session_times: dict[str, dt.datetime]) -> str:
     if entry.session_key and entry.session_key in session_times:
         meta["session"] = _yaml_time(session_times[entry.session_key])
     meta["source"] = entry.source
-    dumped = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    # PyYAML writes NEL and the Unicode line/paragraph separators raw when allowed to
+    # write Unicode, and reads them back as line breaks: escape everything then.
+    texts = [entry.title, *entry.tags]
+    plain = not any(c in t for t in texts for c in _YAML_BREAKS)
+    dumped = yaml.safe_dump(meta, sort_keys=False, allow_unicode=plain, default_flow_style=False)
     return f"---\n{dumped}---\n"
 
 

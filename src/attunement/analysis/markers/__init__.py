@@ -115,21 +115,23 @@ def _read_sentences(
     """Classify sentences (from any number of documents) in one pass."""
     if not sents:
         return []
-    from attunement.analysis.embed import embed
+    from attunement.analysis.embed import embed, embed_pooled
 
     model = load_model()
     cleaned = [clean_for_model(s.text) for s in sents]
     flags = [_flags(c) for c in cleaned]
     readable = [i for i, f in enumerate(flags) if not f]
-    emb = embed([cleaned[i] for i in readable]) if readable else np.zeros((0, 384), np.float32)
     texts_r = [cleaned[i] for i in readable]
+    # One forward pass gives both poolings: the model reads mean | max, corrections the mean.
+    mean, peak = embed_pooled(texts_r)
+    emb = np.hstack([mean, peak])
     X = model.inputs(emb, texts_r)
     probs = model.proba(X)
     labels = [LABELS[k] for k in probs.argmax(axis=1)]
     subtypes = model.subtype(X, labels)
     matches: list[Match | None] = [None] * len(readable)
     if corrections:
-        matches = nearest_corrections(emb, corrections, correction_matrix(corrections, embed))
+        matches = nearest_corrections(mean, corrections, correction_matrix(corrections, embed))
     for k, m in enumerate(matches):
         if m is not None:
             labels[k], subtypes[k] = m.correction.label, m.correction.subtype

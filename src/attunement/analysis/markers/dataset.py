@@ -22,6 +22,7 @@ from attunement.analysis.markers.taxonomy import LABEL_INDEX, is_valid
 TEST_PERCENT = 20
 VALID_PERCENT = 15
 NEAR_DUP_COSINE = 0.92
+DIM = 384  # the mean-pooled half of a stored (mean | max) embedding
 
 
 @dataclass(frozen=True)
@@ -129,17 +130,17 @@ def labels_array(examples: list[Example]) -> np.ndarray:
 
 
 def cached_embeddings(texts: list[str]) -> np.ndarray:
-    """Embeddings of the training texts, cached on disk by content hash (training only)."""
-    from attunement.analysis.embed import EMBEDDER_ID, embed
+    """(mean | max) embeddings (n, 768) of the training texts, cached on disk (training only)."""
+    from attunement.analysis.embed import EMBEDDER_ID, embed_pooled
     from attunement.analysis.markers.text import clean_for_model
 
     cleaned = [clean_for_model(t) for t in texts]
-    key = hashlib.sha256(("\n".join(cleaned) + EMBEDDER_ID).encode()).hexdigest()[:24]
+    key = hashlib.sha256(("\n".join(cleaned) + EMBEDDER_ID + "mean|max").encode()).hexdigest()
     cache_dir = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "attunement"
-    path = cache_dir / f"marker-emb-{key}.npy"
+    path = cache_dir / f"marker-emb-{key[:24]}.npy"
     if path.is_file():
         return np.load(path)
-    emb = embed(cleaned)
+    emb = np.hstack(embed_pooled(cleaned))
     cache_dir.mkdir(parents=True, exist_ok=True)
     np.save(path, emb)
     return emb

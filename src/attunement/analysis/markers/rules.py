@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from attunement.analysis.markers.lexicon import LEXICON_FEATURES, lexicon_features
+
 _TH = (
     r"(?:she|he|they|t|my therapist|the therapist|my t|my analyst|my counsell?or|my shrink"
     r"|dr\.? \w+)"
@@ -174,6 +176,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     *(f"cue_{label}" for label in CUES),
     *(f"neg_cue_{label}" for label in CUES),
     *(f"th_cue_{label}" for label in CUES),
+    *LEXICON_FEATURES,
 )
 
 
@@ -242,4 +245,5 @@ def features(text: str) -> list[float]:
         vals.append(float(any(h.label == label and h.negated for h in hits)))
     for label in CUES:
         vals.append(float(th_subject and any(h.label == label and not h.negated for h in hits)))
+    vals.extend(lexicon_features(low))
     return vals
