@@ -62,8 +62,11 @@ test-postgres: setup-dev
 ## make test: venv with dev extras, chromium if missing, ruff, mypy, the whole suite on SQLCipher, then on PostgreSQL.
 test: lint typecheck test-sqlite test-postgres
 
+## make bench: the benchmarks whose results are written down in docs/ (minutes, not seconds).
 bench: setup-dev
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/bench_markers.py 3000
+	$(BIN)/python bench/bench_insight.py
+	$(BIN)/python bench/bench_corpus.py --docs $(or $(DOCS),100000)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -92,7 +92,8 @@ def main() -> None:
     print(f"| load (tokenizer, ONNX session, weights) + first line | {load_s:.2f} s |")
     print(f"| end to end (run_jsonl, one process) | {written / e2e:.0f} sentences/s |")
     print(f"| peak RSS (getrusage, after the run) | {peak_rss:.0f} MB |")
-    print(f"| embedding step alone | {n / emb_s:.0f} sentences/s, {sum(tokens) / emb_s:.0f} tok/s |")
+    tok_s = sum(tokens) / emb_s
+    print(f"| embedding step alone | {n / emb_s:.0f} sentences/s, {tok_s:.0f} tokens/s |")
     print(f"| mean tokens per sentence (with [CLS]/[SEP]) | {np.mean(tokens):.1f} |")
     print(f"| model FLOPs for these sentences | {gflop:.1f} GFLOP |")
     print(f"| achieved | {gflop / emb_s:.1f} GFLOP/s |")

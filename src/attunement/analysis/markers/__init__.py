@@ -122,9 +122,8 @@ def _read_sentences(
     flags = [_flags(c) for c in cleaned]
     readable = [i for i, f in enumerate(flags) if not f]
     texts_r = [cleaned[i] for i in readable]
-    # One forward pass gives both poolings: the model reads mean | max, corrections the mean.
-    mean, peak = embed_pooled(texts_r)
-    emb = np.hstack([mean, peak])
+    # One forward pass: the classifier reads the wide features, corrections the mean vector.
+    mean, emb = embed_pooled(texts_r)
     X = model.inputs(emb, texts_r)
     probs = model.proba(X)
     labels = [LABELS[k] for k in probs.argmax(axis=1)]

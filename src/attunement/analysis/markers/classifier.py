@@ -1,12 +1,11 @@
-"""The marker classifier: a linear head and a small network on embedding + rule features.
+"""The marker classifier: multinomial logistic regression on embedding + rule features.
 
-The embedding block is the mean- and max-pooled sentence vector (768 numbers, one forward
-pass). A multinomial logistic regression reads embedding, rules and hashed n-grams; a
-one-hidden-layer network (``mlp``, averaged over seeds) reads embedding and rules; the
-coarse probability is the average of the two. One linear head per non-``none`` label picks
-the subtype. The log of the blended probability is divided by a temperature fitted on a
-validation fold, so the confidence is calibrated. Everything is numpy at run time
-(scipy.sparse for the n-grams); training uses scipy's L-BFGS.
+The embedding block is mean and max over the tokens of the last layer and of layer 4
+(1,536 numbers from one forward pass, see ``analysis.embed``); beside it sit the rule
+features and hashed word n-grams. A coarse head picks one of the five labels; one head per
+non-``none`` label picks the subtype. Coarse logits are divided by a temperature fitted on
+a validation fold, so the confidence is calibrated. Everything is numpy (plus
+scipy.sparse) at run time; training uses scipy's L-BFGS.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from attunement.analysis.markers.mlp import Params, mlp_proba
 from attunement.analysis.markers.rules import FEATURE_NAMES, features
 from attunement.analysis.markers.taxonomy import LABELS, SUBTYPES
 
@@ -98,21 +96,30 @@ def fit_logreg(
         weights = cw[y]
     weights = weights / weights.sum()
     Y = np.eye(n_classes)[y]
-    X64 = sp.csr_matrix(X, dtype=np.float64)
+    # Mostly-filled columns (embedding, rules) go through dense BLAS, the rest (n-grams)
+    # stay sparse: far faster than one sparse product over everything.
+    dense_cols = np.flatnonzero(X.getnnz(axis=0) > 0.2 * max(n, 1))
+    sparse_cols = np.setdiff1d(np.arange(d), dense_cols)
+    Xd = X[:, dense_cols].toarray().astype(np.float64)
+    Xs = sp.csr_matrix(X[:, sparse_cols], dtype=np.float64)
+    order = np.concatenate([dense_cols, sparse_cols])
+    k = len(dense_cols)
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         W = theta[: d * n_classes].reshape(d, n_classes)
         b = theta[d * n_classes :]
-        P = softmax(np.asarray(X64 @ W) + b)
+        P = softmax(Xd @ W[:k] + np.asarray(Xs @ W[k:]) + b)
         nll = -np.sum(weights * np.log(np.sum(P * Y, axis=1) + 1e-12))
         G = (P - Y) * weights[:, None]
-        gW = np.asarray(X64.T @ G) + l2 * W
+        gW = np.vstack([Xd.T @ G, np.asarray(Xs.T @ G)]) + l2 * W
         return nll + 0.5 * l2 * np.sum(W * W), np.concatenate([gW.ravel(), G.sum(axis=0)])
 
     theta0 = np.zeros(d * n_classes + n_classes)
     res = minimize(loss, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
-    W = res.x[: d * n_classes].reshape(d, n_classes).astype(np.float32)
-    return W, res.x[d * n_classes :].astype(np.float32)
+    W_sorted = res.x[: d * n_classes].reshape(d, n_classes)
+    W = np.empty_like(W_sorted)
+    W[order] = W_sorted  # back to the design's column order
+    return W.astype(np.float32), res.x[d * n_classes :].astype(np.float32)
 
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
@@ -150,8 +157,6 @@ class MarkerModel:
     use_ngrams: bool = True
     sub_heads: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
-    nets: list[Params] = field(default_factory=list)
-    dense_dim: int = 0  # leading columns of the design (embedding + rules) the nets read
 
     def inputs(self, emb: np.ndarray, texts: Sequence[str]) -> sp.csr_matrix:
         """The design matrix this model expects for embedded, cleaned sentences."""
@@ -159,13 +164,8 @@ class MarkerModel:
         return design(emb, rules, self.use_rules, ngram_matrix(texts) if self.use_ngrams else None)
 
     def logits(self, X: sp.csr_matrix) -> np.ndarray:
-        """Uncalibrated coarse log-probabilities (linear head, blended with the nets if any)."""
-        linear = np.asarray(X @ self.W) + self.b
-        if not self.nets:
-            return linear
-        dense = X[:, : self.dense_dim].toarray()
-        blended = 0.5 * (softmax(linear) + mlp_proba(self.nets, dense))
-        return np.log(np.maximum(blended, 1e-9))
+        """Uncalibrated coarse logits."""
+        return np.asarray(X @ self.W) + self.b
 
     def proba(self, X: sp.csr_matrix) -> np.ndarray:
         """Calibrated coarse probabilities, (n, 5) in LABELS order."""
@@ -196,10 +196,6 @@ class MarkerModel:
         for label, (W, b) in self.sub_heads.items():
             arrays[f"sub_{label}_W"] = W.astype(np.float16)
             arrays[f"sub_{label}_b"] = b
-        arrays["dense_dim"] = np.array(self.dense_dim)
-        for k, net in enumerate(self.nets):
-            for name, arr in zip(("W1", "b1", "W2", "b2"), net, strict=True):
-                arrays[f"net{k}_{name}"] = arr.astype(np.float16)
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
     @classmethod
@@ -212,13 +208,6 @@ class MarkerModel:
                 if f"sub_{label}_W" in z
             }
             meta = dict(zip(z["meta_keys"].tolist(), z["meta_values"].tolist(), strict=True))
-            nets: list[Params] = []
-            while f"net{len(nets)}_W1" in z:
-                k = len(nets)
-                w1, b1, w2, b2 = (
-                    z[f"net{k}_{n}"].astype(np.float32) for n in ("W1", "b1", "W2", "b2")
-                )
-                nets.append((w1, b1, w2, b2))
             return cls(
                 W=z["W"].astype(np.float32),
                 b=z["b"],
@@ -227,6 +216,4 @@ class MarkerModel:
                 use_ngrams="use_ngrams" in z and bool(z["use_ngrams"]),
                 sub_heads=heads,
                 meta=meta,
-                nets=nets,
-                dense_dim=int(z["dense_dim"]) if "dense_dim" in z else 0,
             )

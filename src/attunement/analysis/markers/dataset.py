@@ -22,7 +22,7 @@ from attunement.analysis.markers.taxonomy import LABEL_INDEX, is_valid
 TEST_PERCENT = 20
 VALID_PERCENT = 15
 NEAR_DUP_COSINE = 0.92
-DIM = 384  # the mean-pooled half of a stored (mean | max) embedding
+DIM = 384  # the first block of the stored features is the usual (mean) sentence vector
 
 
 @dataclass(frozen=True)
@@ -130,17 +130,18 @@ def labels_array(examples: list[Example]) -> np.ndarray:
 
 
 def cached_embeddings(texts: list[str]) -> np.ndarray:
-    """(mean | max) embeddings (n, 768) of the training texts, cached on disk (training only)."""
-    from attunement.analysis.embed import EMBEDDER_ID, embed_pooled
+    """Classifier embedding features of the training texts, cached on disk (training only)."""
+    from attunement.analysis.embed import EMBEDDER_ID, INNER_OUTPUT, embed_pooled
     from attunement.analysis.markers.text import clean_for_model
 
     cleaned = [clean_for_model(t) for t in texts]
-    key = hashlib.sha256(("\n".join(cleaned) + EMBEDDER_ID + "mean|max").encode()).hexdigest()
+    salt = f"{EMBEDDER_ID} mean|max {INNER_OUTPUT}"
+    key = hashlib.sha256(("\n".join(cleaned) + salt).encode()).hexdigest()
     cache_dir = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "attunement"
     path = cache_dir / f"marker-emb-{key[:24]}.npy"
     if path.is_file():
         return np.load(path)
-    emb = np.hstack(embed_pooled(cleaned))
+    emb = embed_pooled(cleaned)[1]
     cache_dir.mkdir(parents=True, exist_ok=True)
     np.save(path, emb)
     return emb

@@ -28,17 +28,13 @@ from attunement.analysis.markers.classifier import (
     ngram_matrix,
     rule_matrix,
 )
-from attunement.analysis.markers.mlp import Params, fit_mlp
 from attunement.analysis.markers.taxonomy import LABELS, SUBTYPES
 
 MODEL_PATH = Path(__file__).parent / "model" / "markers.npz"
 L2_GRID = (5e-5, 1e-4, 3e-4)
 SUB_L2 = 3e-4
 MODEL_SERIES = "2"
-NET_SEEDS = 3
-NET_HIDDEN = 256
-NET_L2 = 3e-3
-NET_ITERS = 120  # the early stop: chosen on the half-split, see docs/markers.md
+
 
 
 @dataclass
@@ -50,10 +46,6 @@ class Prepared:
     rules: np.ndarray
     y: np.ndarray
     ngrams: sp.csr_matrix
-
-    def dense_dim(self, use_rules: bool = True) -> int:
-        """Columns of the design the nets read: embedding (+ rules)."""
-        return self.emb.shape[1] + (self.rules.shape[1] if use_rules else 0)
 
     def X(self, use_rules: bool = True, use_ngrams: bool = True) -> sp.csr_matrix:
         """The design matrix."""
@@ -139,42 +131,19 @@ def fit_subtype_heads(
     return heads
 
 
-def fit_nets(X: sp.csr_matrix, y: np.ndarray, dense_dim: int, seeds: int) -> list[Params]:
-    """The small networks over the dense columns, one per seed."""
-    dense = X[:, :dense_dim].toarray()
-    return [
-        fit_mlp(dense, y, len(LABELS), NET_HIDDEN, NET_L2, NET_ITERS, seed)
-        for seed in range(seeds)
-    ]
-
-
 def fit_model(
-    train: Prepared,
-    l2: float,
-    use_rules: bool = True,
-    use_ngrams: bool = True,
-    seeds: int = NET_SEEDS,
+    train: Prepared, l2: float, use_rules: bool = True, use_ngrams: bool = True
 ) -> MarkerModel:
-    """Fit heads on train minus a calibration fold, temperature on that fold, then refit all.
-
-    ``seeds`` = 0 leaves the networks out (linear head only).
-    """
+    """Fit heads on train minus a calibration fold, temperature on that fold, then refit all."""
     valid = np.array([ds.is_valid_fold(e) for e in train.examples])
     X = train.X(use_rules, use_ngrams)
-    dim = train.dense_dim(use_rules)
-
-    def fit(rows: np.ndarray) -> MarkerModel:
-        W, b = fit_logreg(X[rows], train.y[rows], len(LABELS), l2)
-        nets = fit_nets(X[rows], train.y[rows], dim, seeds) if seeds else []
-        return MarkerModel(W, b, 1.0, use_rules, use_ngrams, nets=nets, dense_dim=dim)
-
-    temperature = 1.0
-    if valid.any():
-        temperature = fit_temperature(fit(~valid).logits(X[valid]), train.y[valid])
-    model = fit(np.ones(len(train.y), dtype=bool))
-    model.temperature = temperature
-    model.sub_heads = fit_subtype_heads(train, use_rules, use_ngrams)
-    return model
+    W, b = fit_logreg(X[~valid], train.y[~valid], len(LABELS), l2)
+    temperature = (
+        fit_temperature(np.asarray(X[valid] @ W) + b, train.y[valid]) if valid.any() else 1.0
+    )
+    W, b = fit_logreg(X, train.y, len(LABELS), l2)
+    heads = fit_subtype_heads(train, use_rules, use_ngrams)
+    return MarkerModel(W, b, temperature, use_rules, use_ngrams=use_ngrams, sub_heads=heads)
 
 
 def main(argv: list[str] | None = None) -> None:
