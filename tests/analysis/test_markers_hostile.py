@@ -7,6 +7,7 @@ from attunement.analysis.markers import (
     FLAG_NOT_ENGLISH,
     FLAG_TOO_LONG,
     MAX_SENTENCES_READ,
+    MAX_WORDS_READ,
     analyze,
 )
 from attunement.analysis.markers.split import MAX_CHARS, MAX_WORDS, split_sentences
@@ -37,12 +38,23 @@ def test_one_megabyte_on_one_line_reads_the_first_sentences_and_flags_the_rest()
     out = analyze(line)
     assert len(out) == len(split_sentences(line)) > MAX_SENTENCES_READ
     assert all(line[m.start : m.end] == m.text for m in out)
-    read, unread = out[:MAX_SENTENCES_READ], out[MAX_SENTENCES_READ:]
-    assert all(FLAG_TOO_LONG not in m.flags for m in read)
+    n_read = next(i for i, m in enumerate(out) if FLAG_TOO_LONG in m.flags)
+    read, unread = out[:n_read], out[n_read:]
+    assert 0 < n_read <= MAX_SENTENCES_READ
+    words = [len(m.text.split()) for m in out]
+    assert sum(words[:n_read]) <= MAX_WORDS_READ < sum(words[: n_read + 1])
+    assert all(not m.flags for m in read)
     assert all(
         m.label == "none" and m.flags == (FLAG_TOO_LONG,) and m.evidence == () for m in unread
     )
     assert out[-1].end <= len(line)
+
+
+def test_many_short_sentences_stop_at_the_sentence_cap():
+    text = "ok. " * (MAX_SENTENCES_READ + 5)
+    out = analyze(text)
+    assert len(out) == MAX_SENTENCES_READ + 5
+    assert [FLAG_TOO_LONG in m.flags for m in out].index(True) == MAX_SENTENCES_READ
 
 
 def test_binary_garbage_does_not_crash():

@@ -50,9 +50,11 @@ FLAG_NOT_ENGLISH = "not_english"
 FLAG_NO_WORDS = "no_words"
 FLAG_CORRECTED = "follows_correction"
 FLAG_TOO_LONG = "not_read_too_long"
-# Work per document is bounded: past this many sentences the rest are returned unread
-# (label none, flag not_read_too_long), so 1 MB pasted on one line still comes back fast.
+# Work per document is bounded: past this many sentences, or this many words (a long
+# entry is a few thousand), the rest are returned unread (label none, flag
+# not_read_too_long), so 1 MB pasted on one line still comes back in seconds.
 MAX_SENTENCES_READ = 2000
+MAX_WORDS_READ = 20_000
 
 
 @dataclass(frozen=True)
@@ -97,16 +99,26 @@ def analyze_many(
 ) -> list[list[SentenceMarker]]:
     """Read many texts at once (one embedding batch across all of them)."""
     docs = [split_sentences(t if isinstance(t, str) else "") for t in texts]
-    flat = [s for doc in docs for s in doc[:MAX_SENTENCES_READ]]
+    budgets = [_sentences_to_read(doc) for doc in docs]
+    flat = [s for doc, read in zip(docs, budgets, strict=True) for s in doc[:read]]
     readings = _read_sentences(flat, corrections or ())
     out: list[list[SentenceMarker]] = []
     pos = 0
-    for doc in docs:
-        read = min(len(doc), MAX_SENTENCES_READ)
+    for doc, read in zip(docs, budgets, strict=True):
         rest = [_unread(s, (FLAG_TOO_LONG,)) for s in doc[read:]]
         out.append(readings[pos : pos + read] + rest)
         pos += read
     return out
+
+
+def _sentences_to_read(doc: list[Sentence]) -> int:
+    """How many leading sentences of one document fit the sentence and word budgets."""
+    words = 0
+    for k, s in enumerate(doc[:MAX_SENTENCES_READ]):
+        words += len(s.text.split())
+        if words > MAX_WORDS_READ:
+            return k
+    return min(len(doc), MAX_SENTENCES_READ)
 
 
 def _read_sentences(

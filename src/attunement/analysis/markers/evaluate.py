@@ -107,7 +107,7 @@ def report(data_dir: str | None = None, ablations: bool = False) -> str:
     out = [
         f"Examples: {len(examples)} (skipped {len(problems)}); test: {len(test.y)} sentences "
         f"in {len({e.group for e in test.examples})} groups; near-duplicates of test "
-        f"dropped from train: {dropped}; L2 chosen by group 5-fold CV: {l2:g}.\n",
+        f"dropped from train: {dropped}; L2 chosen by group 3-fold CV: {l2:g}.\n",
         markdown_report(test.y, pred),
         f"\nCalibration: temperature {model.temperature:.3f}; ECE on test "
         f"{ece(probs, test.y):.3f} (uncalibrated {ece(raw, test.y):.3f}).",
