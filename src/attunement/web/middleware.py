@@ -31,6 +31,13 @@ class JournalLockMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self._guarded(request)
+        if not request.path.startswith("/static/"):
+            # Journal pages must not linger in the browser's cache or back/forward history.
+            response.setdefault("Cache-Control", "no-store")
+        return response
+
+    def _guarded(self, request: HttpRequest) -> HttpResponse:
         if settings.HOSTED or request.path.startswith(OPEN_PREFIXES):
             return self.get_response(request)
         if not journal.exists():
@@ -45,10 +52,7 @@ class JournalLockMiddleware:
         if not keyring.token_matches(request.session.get(UNLOCK_SESSION_KEY)):
             return _to_unlock(request)
         keyring.touch()
-        response = self.get_response(request)
-        # Journal pages must not linger in the browser's cache or back/forward history.
-        response.setdefault("Cache-Control", "no-store")
-        return response
+        return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, JournalLocked):
