@@ -237,11 +237,11 @@ def foreign_refs(html: str, origin: str) -> list[str]:
 
 
 def test_foreign_refs_sees_other_hosts() -> None:
-    page = ('<img src="https://cdn.example/x.png"><script src="/static/a.js"></script>'
+    page = ('<img src="https://assets.example/x.png"><script src="/static/a.js"></script>'
             '<link rel="stylesheet" href="//fonts.example/f.css"><a href="https://ok.example">'
             '<iframe src="http://127.0.0.1:9/x"></iframe>')
     assert foreign_refs(page, "http://127.0.0.1:8765") == [
-        "https://cdn.example/x.png", "//fonts.example/f.css", "http://127.0.0.1:9/x",
+        "https://assets.example/x.png", "//fonts.example/f.css", "http://127.0.0.1:9/x",
     ]
 
 

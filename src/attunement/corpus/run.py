@@ -10,6 +10,7 @@ shards whose marker matches, then assembles the final tables from all shards.
 
 from __future__ import annotations
 
+import abc
 import json
 import os
 import time
@@ -235,7 +236,7 @@ def _write_errors(out: Path, n_shards: int) -> int:
 # --- backends -----------------------------------------------------------------------------
 
 
-class _Backend:
+class _Backend(abc.ABC):
     """Submit shards and wait for any to finish; the same calls for every scheduler."""
 
     workers = 1
@@ -246,8 +247,9 @@ class _Backend:
     def __exit__(self, *exc: object) -> None:
         return None
 
+    @abc.abstractmethod
     def submit(self, shard: Shard) -> Any:
-        raise NotImplementedError
+        """Start one shard; returns a future."""
 
     def wait(self, pending: set[Any]) -> tuple[set[Any], set[Any]]:
         done, rest = cf_wait(pending, return_when=FIRST_COMPLETED)
