@@ -72,3 +72,25 @@ def test_batches_respect_rows_and_token_budget():
     for b in batches:
         assert len(b) <= 16
         assert len(b) == 1 or len(b) * max(lengths[i] for i in b) <= 512
+
+
+def test_recent_vectors_are_reused_and_forgotten_on_lock(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from attunement.analysis import embed as mod
+    from attunement.store import keyring
+
+    mod.forget_recent()
+    first, _ = mod.embed_pooled(["She said she was not going anywhere."])
+    calls = []
+    real = mod.Embedder.embed
+
+    def counting(self, texts, batch_size=mod.BATCH_SIZE):  # type: ignore[no-untyped-def]
+        calls.append(list(texts))
+        return real(self, texts, batch_size)
+
+    monkeypatch.setattr(mod.Embedder, "embed", counting)
+    again = mod.embed(["She said she was not going anywhere.", "A new sentence."])
+    assert calls == [["A new sentence."]]
+    assert np.allclose(again[0], first[0])
+    keyring.set_key(b"k" * 32)
+    keyring.forget()
+    assert len(mod._RECENT) == 0

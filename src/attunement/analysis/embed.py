@@ -23,6 +23,7 @@ import hashlib
 import importlib.resources
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -223,11 +224,49 @@ def get_embedder() -> Embedder:
     return _EMBEDDER
 
 
+# The sentence vectors of the last texts embedded. Saving an entry reads it for markers
+# and then stores its sentence vectors for search: the second step finds them here
+# instead of running the model again. Bounded, in memory only, dropped on exit.
+_RECENT: OrderedDict[str, np.ndarray] = OrderedDict()
+_RECENT_MAX = 4096
+_RECENT_LOCK = threading.Lock()
+
+
+def _remember(texts: Sequence[str], vectors: np.ndarray) -> None:
+    with _RECENT_LOCK:
+        for text, vec in zip(texts, vectors, strict=True):
+            _RECENT[text] = vec
+            _RECENT.move_to_end(text)
+        while len(_RECENT) > _RECENT_MAX:
+            _RECENT.popitem(last=False)
+
+
+def forget_recent() -> None:
+    """Drop the remembered vectors (tests, and after a lock)."""
+    with _RECENT_LOCK:
+        _RECENT.clear()
+
+
 def embed(texts: Sequence[str]) -> np.ndarray:
-    """Embed texts into L2-normalised (n, 384) float32 vectors."""
-    return get_embedder().embed(texts)
+    """Embed texts into L2-normalised (n, 384) float32 vectors (recent ones are reused)."""
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    missing: list[int] = []
+    with _RECENT_LOCK:
+        for i, text in enumerate(texts):
+            vec = _RECENT.get(text)
+            if vec is None:
+                missing.append(i)
+            else:
+                out[i] = vec
+    if missing:
+        fresh = get_embedder().embed([texts[i] for i in missing])
+        out[missing] = fresh
+        _remember([texts[i] for i in missing], fresh)
+    return out
 
 
 def embed_pooled(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """(sentence vectors (n, 384), classifier features (n, FEATURE_DIM)) from one pass."""
-    return get_embedder().embed_pooled(texts)
+    vectors, feats = get_embedder().embed_pooled(texts)
+    _remember(texts, vectors)
+    return vectors, feats

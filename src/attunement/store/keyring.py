@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import sys
 import threading
 import time
 
@@ -30,11 +31,14 @@ def set_key(data_key: bytes) -> None:
 
 
 def forget() -> None:
-    """Forget the key (lock)."""
+    """Forget the key (lock), and the sentences kept in memory for speed."""
     global _data_key, _browser_token
     with _lock:
         _data_key = None
         _browser_token = ""
+    embedder = sys.modules.get("attunement.analysis.embed")
+    if embedder is not None:
+        embedder.forget_recent()
 
 
 def browser_token() -> str:

@@ -45,8 +45,10 @@ def uses_vec() -> bool:
 
 def _default_embed(texts: Sequence[str]) -> np.ndarray:
     from attunement.analysis.embed import embed
+    from attunement.analysis.markers.text import clean_for_model
 
-    return embed(texts)
+    # The same cleaned text the marker pass embedded, so its vectors are reused.
+    return embed([clean_for_model(t) for t in texts])
 
 
 def _model_id() -> str:
