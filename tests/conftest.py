@@ -14,6 +14,14 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("ATTUNE_KDF_FAST", "1")
+
+# In CI, hypothesis draws the same examples every run, so a landing never hangs on a
+# new random draw; locally it keeps exploring (what it finds becomes a fixed test).
+from hypothesis import settings as _hypothesis_settings
+
+_hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="attune-tests-"))
 TEST_PASSPHRASE = "correct horse battery"
 

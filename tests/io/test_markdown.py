@@ -107,7 +107,9 @@ def test_front_matter_parses_back(tmp_path_factory, title, tags, when, starred):
     meta, body = split(export_markdown(JournalData(entries=[entry]), out)[0])
     assert meta["title"] == title
     assert meta["tags"] == tags
-    assert meta["date"] == when
+    # Subtraction, not ==: Python never calls two aware times in different zones equal
+    # when one falls in a repeated hour (PEP 495), though they are the same instant.
+    assert meta["date"] - when == dt.timedelta(0)
     assert meta["starred"] is starred
     assert meta["source"] == "jrnl"
     assert body == "\n---\nnot front matter\n---\n"
@@ -124,3 +126,13 @@ def test_unicode_line_breaks_in_a_title_survive_front_matter(tmp_path):
     entry = EntryRec("e", title, "body", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), ["t\x85"])
     meta, _ = split(export_markdown(JournalData(entries=[entry]), tmp_path)[0])
     assert meta["title"] == title and meta["tags"] == ["t\x85"]
+
+
+def test_a_time_in_a_repeated_hour_keeps_its_instant(tmp_path):
+    # Found by hypothesis: 02:00 on 24 Sep 1995 in Asia/Ust-Nera happened twice.
+    from zoneinfo import ZoneInfo
+
+    when = dt.datetime(1995, 9, 24, 2, 0, tzinfo=ZoneInfo("Asia/Ust-Nera"))
+    entry = EntryRec("e", "t", "b", when)
+    meta, _ = split(export_markdown(JournalData(entries=[entry]), tmp_path)[0])
+    assert meta["date"] - when == dt.timedelta(0)
