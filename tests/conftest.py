@@ -26,6 +26,22 @@ _SESSION_DIR = Path(tempfile.mkdtemp(prefix="attune-tests-"))
 TEST_PASSPHRASE = "correct horse battery"
 
 
+_TESTS_DIR = Path(__file__).resolve().parent
+_CIRCLE_PROFILE = os.environ.get("ATTUNE_PROFILE") == "circle"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """tests/circle runs under the circle profile (its own pytest run); the rest locally."""
+    try:
+        rel = collection_path.resolve().relative_to(_TESTS_DIR)
+    except ValueError:
+        return None
+    if not rel.parts or rel.parts == ("conftest.py",) or rel.parts == ("__init__.py",):
+        return None
+    in_circle = rel.parts[0] == "circle"
+    return True if in_circle != _CIRCLE_PROFILE else None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 

@@ -432,9 +432,12 @@ def demo(home: Path | None, then_run: bool) -> None:
 
 
 def _register_groups() -> None:
+    from attunement.circle.cli import circle_group, serve
     from attunement.corpus.cli import corpus_group
 
     cli.add_command(corpus_group)
+    cli.add_command(serve)
+    cli.add_command(circle_group)
 
 
 _register_groups()

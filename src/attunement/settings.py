@@ -23,6 +23,9 @@ def _default_home() -> Path:
 ATTUNE_HOME = Path(os.environ.get("ATTUNE_HOME") or _default_home()).expanduser()
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 HOSTED = DATABASE_URL.startswith(("postgres://", "postgresql://"))
+# "local" (the journal) or "circle" (the sharing server, `attune serve --hosted`).
+PROFILE = os.environ.get("ATTUNE_PROFILE", "local")
+CIRCLE = PROFILE == "circle"
 
 # Minutes without activity before the journal locks itself.
 IDLE_LOCK_MINUTES = max(1, int(os.environ.get("ATTUNE_IDLE_MINUTES", "15")))
@@ -143,3 +146,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+
+if CIRCLE:
+    # The circle server: the same codebase, holding only what writers chose to share.
+    # Accounts, database-backed sessions, Argon2 passwords; PostgreSQL via DATABASE_URL.
+    from attunement.circle.profile import apply as _apply_circle_profile
+
+    _apply_circle_profile(globals())
