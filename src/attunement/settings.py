@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "attunement.checkins",
     "attunement.words",
     "attunement.insight",
+    "attunement.sharing",
+    "attunement.parts",
     "attunement.web",
 ]
 

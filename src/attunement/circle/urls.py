@@ -4,5 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("api/v1/", include("attunement.circle.api_urls")),
+    path("therapist/", include("attunement.circle.therapist_urls")),
     path("", include("attunement.circle.web_urls")),
 ]

@@ -35,6 +35,8 @@ urlpatterns = [
     path("checkins/new/<str:instrument_id>", checkin_views.checkin_new, name="checkin_new_with"),
     path("checkins/<int:pk>/", checkin_views.checkin_detail, name="checkin_detail"),
     path("", include("attunement.insight.urls")),
+    path("sharing/", include("attunement.sharing.urls")),
+    path("parts/", include("attunement.parts.urls")),
     path("<slug:slug>/", record_views.kind_list, name="kind_list"),
     path("<slug:slug>/<int:pk>/", record_views.kind_edit, name="kind_edit"),
 ]

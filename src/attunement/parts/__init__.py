@@ -1,0 +1,1 @@
+"""Parts of a plural system: members, fronts and authorship (off unless turned on)."""

@@ -1,0 +1,1 @@
+"""Sharing from the local journal: chosen entries and check-ins, published to a circle server."""
