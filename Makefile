@@ -50,7 +50,7 @@ lint: setup-dev
 	$(BIN)/ruff check src tests bench
 
 typecheck: setup-dev
-	$(BIN)/mypy src
+	ATTUNE_TYPECHECK=1 $(BIN)/mypy src
 
 test-sqlite: setup-dev chromium
 	$(BIN)/pytest -p no:cacheprovider

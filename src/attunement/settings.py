@@ -149,6 +149,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+if os.environ.get("ATTUNE_TYPECHECK") == "1" and not HOSTED:
+    # mypy's Django plugin reads one settings module: let it see both profiles' models.
+    INSTALLED_APPS += ["django.contrib.auth", "attunement.circle"]
+    AUTH_USER_MODEL = "circle.User"
 
 if CIRCLE:
     # The circle server: the same codebase, holding only what writers chose to share.
