@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -105,35 +107,69 @@ def run_lexicons(src: Path) -> dict[str, Any]:
     return out
 
 
+CONFIGS = ("p1", "p2", "dask", "lexicons")
+
+
 def main() -> None:
-    """Run every configuration and print the table."""
+    """Run the chosen configurations (all by default), merge into bench.json, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--shard-size", type=int, default=500)
     parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument("--only", default=",".join(CONFIGS),
+                        help="comma-separated subset of p1,p2,dask,lexicons (results merge "
+                             "into DIR/bench.json, so configurations can run at different times)")
     args = parser.parse_args()
+    chosen = [c.strip() for c in args.only.split(",") if c.strip()]
+    unknown = sorted(set(chosen) - set(CONFIGS))
+    if unknown:
+        parser.error(f"unknown configuration(s): {', '.join(unknown)}")
     base = args.dir or Path(tempfile.mkdtemp(prefix="attune-bench-corpus-"))
     base.mkdir(parents=True, exist_ok=True)
     src = base / "corpus.jsonl"
-    words = generate(src, args.docs)
-    res: dict[str, Any] = {"docs": args.docs, "words": words, "shard_size": args.shard_size}
-    res["one_process"] = run_markers(src, base / "p1", shard_size=args.shard_size, workers=1)
-    res["two_processes"] = run_markers(src, base / "p2", shard_size=args.shard_size, workers=2)
-    res["dask_two_workers"] = run_dask(src, base / "dask", args.shard_size)
-    res["scaling_efficiency"] = (res["two_processes"]["docs_per_s"]
-                                 / (2 * res["one_process"]["docs_per_s"]))
-    res.update(run_lexicons(src))
-    (base / "bench.json").write_text(json.dumps(res, indent=2))
-    print(f"{args.docs} documents, {words} words, shard size {args.shard_size}; in {base}\n")
-    print("| run | docs/s | sentences/s | peak RSS per worker (MB) | seconds |")
-    print("|---|---|---|---|---|")
+    result_file = base / "bench.json"
+    res: dict[str, Any] = (json.loads(result_file.read_text())
+                           if result_file.exists() else {})
+    if res.get("docs") != args.docs or not src.exists():
+        res = {"docs": args.docs, "words": generate(src, args.docs),
+               "shard_size": args.shard_size}
+    runs = {
+        "p1": ("one_process", lambda: run_markers(src, base / "p1", shard_size=args.shard_size,
+                                                  workers=1)),
+        "p2": ("two_processes", lambda: run_markers(src, base / "p2",
+                                                    shard_size=args.shard_size, workers=2)),
+        "dask": ("dask_two_workers", lambda: run_dask(src, base / "dask", args.shard_size)),
+    }
+    for config in chosen:
+        if config == "lexicons":
+            res.update(run_lexicons(src))
+            continue
+        key, fn = runs[config]
+        shutil.rmtree(base / config, ignore_errors=True)  # a timed run never resumes
+        before = os.getloadavg()[0]
+        res[key] = fn()
+        res[key]["load_before"] = before
+        res[key]["cpus"] = sorted(os.sched_getaffinity(0))
+        res[key]["measured"] = time.strftime("%Y-%m-%d %H:%M")
+        result_file.write_text(json.dumps(res, indent=2))
+    if "one_process" in res and "two_processes" in res:
+        res["scaling_efficiency"] = (res["two_processes"]["docs_per_s"]
+                                     / (2 * res["one_process"]["docs_per_s"]))
+    result_file.write_text(json.dumps(res, indent=2))
+    print(f"{args.docs} documents, {res['words']} words, shard size {args.shard_size}; "
+          f"in {base}\n")
+    print("| run | docs/s | sentences/s | peak RSS per worker (MB) | seconds | load before |")
+    print("|---|---|---|---|---|---|")
     for key in ("one_process", "two_processes", "dask_two_workers"):
-        r = res[key]
-        print(f"| {key} | {r['docs_per_s']:.1f} | {r['sentences_per_s']:.1f} | "
-              f"{r['peak_rss_mb']:.0f} | {r['seconds']:.1f} |")
-    print(f"\nScaling efficiency 1 -> 2 processes: {100 * res['scaling_efficiency']:.0f} %")
-    print(f"VADER: {res['vader_docs_per_s']:.0f} docs/s; Empath: "
-          f"{res['empath_docs_per_s'] and round(res['empath_docs_per_s'])} docs/s")
+        if key in res:
+            r = res[key]
+            print(f"| {key} | {r['docs_per_s']:.1f} | {r['sentences_per_s']:.1f} | "
+                  f"{r['peak_rss_mb']:.0f} | {r['seconds']:.1f} | {r.get('load_before', '?')} |")
+    if "scaling_efficiency" in res:
+        print(f"\nScaling efficiency 1 -> 2 processes: {100 * res['scaling_efficiency']:.0f} %")
+    if "vader_docs_per_s" in res:
+        print(f"VADER: {res['vader_docs_per_s']:.0f} docs/s; Empath: "
+              f"{res['empath_docs_per_s'] and round(res['empath_docs_per_s'])} docs/s")
 
 
 if __name__ == "__main__":

@@ -125,6 +125,9 @@ def run(host: str, port: int, allow_remote: bool, threads: int) -> None:
     from attunement.wsgi import application
 
     keyring.start_idle_watch(settings.IDLE_LOCK_MINUTES * 60)
+    from attunement.sharing.worker import start_sync_thread
+
+    start_sync_thread()  # idle unless a circle server was connected (see its docstring)
     port = _free_port(host, port)
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     server = create_server(
@@ -213,8 +216,9 @@ def restore(file: Path) -> None:
     _django()
     from attunement.store.backup import restore_backup
 
-    kept = restore_backup(file, _passphrase("Passphrase of the backup"))
-    click.echo("Restored the journal from the backup.")
+    kept = restore_backup(file, _passphrase("Passphrase (or recovery key) of the backup"))
+    click.echo("Restored the journal from the backup. It opens with its own passphrase;")
+    click.echo("if that is forgotten, unlock it with the recovery key to choose a new one.")
     if kept:
         click.echo(f"The journal it replaced is kept in {kept}")
 
@@ -434,8 +438,10 @@ def demo(home: Path | None, then_run: bool) -> None:
 def _register_groups() -> None:
     from attunement.circle.cli import circle_group, serve
     from attunement.corpus.cli import corpus_group
+    from attunement.parts.cli import parts_group
 
     cli.add_command(corpus_group)
+    cli.add_command(parts_group)
     cli.add_command(serve)
     cli.add_command(circle_group)
 

@@ -119,6 +119,25 @@ def test_backup_and_restore(home: Path, tmp_path: Path) -> None:
     assert "first session" in (tmp_path / "out.json").read_text()
 
 
+def test_restore_with_the_recovery_key(tmp_path: Path) -> None:
+    """A forgotten passphrase: the recovery key written down at creation restores a backup."""
+    home = tmp_path / "journal"
+    r = attune(home, "init")
+    assert r.returncode == 0, r.stderr
+    recovery = next(line.strip() for line in r.stdout.splitlines() if line.count("-") == 7)
+    backup = tmp_path / "b.attunement-backup"
+    assert attune(home, "backup", str(backup)).returncode == 0
+    other = tmp_path / "other"
+    typed = recovery.lower().replace("-", " ")  # typed loosely, as people do
+    r = attune(other, "restore", str(backup), passphrase=typed)
+    assert r.returncode == 0, r.stderr
+    assert "recovery key" in r.stdout
+    r = attune(other, "entries")  # and its own passphrase still opens it
+    assert r.returncode == 0, r.stderr
+    r = attune(other, "restore", str(backup), passphrase="AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH")
+    assert r.returncode == 5
+
+
 def test_restore_of_a_damaged_file(home: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"PK\x03\x04 not really a zip")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from attunement.errors import AttuneError
 from attunement.store import journal, keyring, keys
+from attunement.store.errors import WrongPassphrase
 from attunement.store.sqlcipher.base import open_raw
 
 BACKUP_FORMAT = "attunement-backup"
@@ -58,7 +59,11 @@ def create_backup(target: Path) -> Path:
 
 
 def restore_backup(source: Path, passphrase: str) -> Path | None:
-    """Replace the journal with a backup after checking the passphrase opens it.
+    """Replace the journal with a backup after checking its passphrase (or recovery key) opens it.
+
+    The backup holds the key file of the journal it was made from, so the recovery key
+    written down when that journal was created opens it too (then unlock with the
+    recovery key to choose a new passphrase).
 
     The journal being replaced is kept beside it as ``journal.db.before-restore``
     (with its key file), so a restore is never the only copy of anything.
@@ -73,7 +78,7 @@ def restore_backup(source: Path, passphrase: str) -> Path | None:
     with tempfile.TemporaryDirectory(dir=p.folder) as tmp:
         keyfile, db = _unpack(source, Path(tmp))
         kf = keys.KeyFile.load(keyfile)
-        data_key, _ = keys.unwrap(kf.passphrase, passphrase, kf.kdf)
+        data_key = _open_with(kf, passphrase)
         try:
             open_raw(str(db), data_key).close()
         except Exception as exc:
@@ -93,6 +98,17 @@ def restore_backup(source: Path, passphrase: str) -> Path | None:
         os.chmod(p.db, 0o600)
         os.chmod(p.keyfile, 0o600)
     return kept
+
+
+def _open_with(kf: keys.KeyFile, secret: str) -> bytes:
+    """The data key from the passphrase slot, else from the recovery slot."""
+    try:
+        return keys.unwrap(kf.passphrase, secret, kf.kdf)[0]
+    except WrongPassphrase:
+        recovery = keys.normalise_recovery_key(secret)
+        if len(recovery) != 39:  # eight groups of four: not a recovery key, say so as before
+            raise
+        return keys.unwrap(kf.recovery, recovery, kf.kdf)[0]
 
 
 def _unpack(source: Path, into: Path) -> tuple[Path, Path]:
