@@ -54,6 +54,15 @@ def reset(scope: str, key: str) -> None:
 
 
 def client_address(request: object) -> str:
-    """The address a limit is keyed on (REMOTE_ADDR; the proxy sets it, see docs/circle.md)."""
+    """The address a limit is keyed on: REMOTE_ADDR, or the proxy's X-Real-IP.
+
+    Behind the reference nginx proxy (docs/circle.md) every request reaches gunicorn
+    from 127.0.0.1, so the proxy's X-Real-IP names the person; it is believed only from
+    a loopback peer, where nobody else can set it.
+    """
     meta = getattr(request, "META", {})
-    return str(meta.get("REMOTE_ADDR") or "unknown")
+    peer = str(meta.get("REMOTE_ADDR") or "unknown")
+    forwarded = str(meta.get("HTTP_X_REAL_IP") or "").strip()
+    if forwarded and peer in ("127.0.0.1", "::1"):
+        return forwarded[:64]
+    return peer
