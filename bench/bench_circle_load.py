@@ -84,14 +84,16 @@ for p in range(20):
     posts.append(post.pk)
     for c in range(30):
         body = "Thinking of you. That sounds like a lot to carry."
-        Comment.objects.create(post=post, author=people[c], body=body,
+        Comment.objects.create(post=post, author=people[c % len(people)], body=body,
                                body_html=rendering.render_markdown(body))
 sessions = [session_for(u) for u in people]
 print(json.dumps({{"posts": posts, "readers": sessions[:{readers}],
                   "commenters": sessions[{readers}:]}}))
 """
-    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True,
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=False,
                           capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"seeding failed:\n{done.stderr}")
     data: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     data["csrf"] = "".join(secrets.choice(string.ascii_letters + string.digits)
                            for _ in range(32))
@@ -111,6 +113,16 @@ def wait_ready(url: str, timeout: float = 60.0) -> None:
         except OSError:
             time.sleep(0.3)
     raise SystemExit("the circle server did not start")
+
+
+def warm_up(host: str, data: dict[str, list[object]]) -> None:
+    """Open every post page a few times first, so each worker has loaded its templates."""
+    cookie = f"sessionid={data['readers'][0]}"
+    for _ in range(4):
+        for post in data["posts"]:
+            req = urllib.request.Request(f"{host}posts/{post}/", headers={"Cookie": cookie})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                r.read()
 
 
 def percentile_rows(stats_csv: Path) -> list[dict[str, str]]:
@@ -147,6 +159,7 @@ def main() -> None:
         )
         host = f"http://127.0.0.1:{port}/"
         wait_ready(host)
+        warm_up(host, json.loads(sessions.read_text(encoding="utf-8")))
         started = time.time()
         subprocess.run(
             [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locust_circle.py"), "--headless",
