@@ -313,3 +313,12 @@ def test_threshold_ignores_non_finite_scores() -> None:
     t = alerts.threshold(inst, [*EARLIER, float("nan"), float("inf")])
     assert t is not None and t.earlier == 4
     assert alerts.threshold(inst, [4.0, 4.0, 4.0, float("nan")]) is None
+
+
+@pytest.mark.parametrize("hostile", ["/dev/zero", "../../etc/passwd.yaml", "x.json", "a/b"])
+def test_an_instrument_id_is_never_read_as_a_path(hostile: str) -> None:
+    """A stored id that looks like a file path finds no instrument (and reads no file)."""
+    from attunement.circle import alerts
+
+    alerts._load.cache_clear()
+    assert alerts.server_instrument(hostile) is None

@@ -69,10 +69,12 @@ class Threshold:
 
 @functools.lru_cache(maxsize=64)
 def _load(instrument_id: str, extra_dir: str) -> Instrument | None:
+    """Look the id up among the known instruments only (an id is never read as a path)."""
     try:
-        return engine.load_instrument(instrument_id, extra_dirs=[extra_dir] if extra_dir else [])
+        known = engine.list_instruments(extra_dir or None)
     except InstrumentError:
         return None
+    return next((inst for inst in known if inst.id == instrument_id), None)
 
 
 def server_instrument(instrument_id: str) -> Instrument | None:
