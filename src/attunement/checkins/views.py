@@ -60,7 +60,7 @@ def checkin_new(request: HttpRequest, instrument_id: str = services.DEFAULT_POST
     if request.method == "POST":
         answers = _answers_from_post(instrument, request.POST)
         try:
-            services.record_checkin(
+            saved = services.record_checkin(
                 instrument.id,
                 answers,
                 session=session,
@@ -69,7 +69,12 @@ def checkin_new(request: HttpRequest, instrument_id: str = services.DEFAULT_POST
         except services.CheckinInvalid as exc:
             errors = exc.message.split("; ")
         else:
-            messages.success(request, "Thank you. Your check-in is saved.")
+            from attunement.parts.linking import save_from_post
+            from attunement.sharing.hooks import checkin_recorded
+
+            save_from_post(saved, request.POST, "writing")  # who filled it in (parts on)
+            shared = checkin_recorded(saved)  # queued for the therapist if chosen in Sharing
+            messages.success(request, f"Thank you. Your check-in is saved. {shared}".strip())
             return redirect("home")
     items = [
         {

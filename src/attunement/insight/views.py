@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from attunement.insight.models import EpisodeDecision
 from attunement.insight.services import episodes as eps
+from attunement.insight.services import scope as scoping
 
 Action = EpisodeDecision.Action
 PAGE_SIZE = 20  # episodes per page: each carries all its evidence, so pages stay quick
@@ -25,11 +26,17 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     from django.core.paginator import Paginator
 
     d = eps.decided()
-    newest_first = sorted(d.episodes, key=lambda e: e.start, reverse=True)
+    pf = scoping.from_request(request.GET.get("part"))
+    kept, dismissed = d.episodes, d.dismissed
+    if pf.scope is not None:
+        kept = [e for e in kept if pf.scope.keeps(e)]
+        dismissed = [e for e in dismissed if pf.scope.keeps(e)]
+    newest_first = sorted(kept, key=lambda e: e.start, reverse=True)
     page = Paginator(newest_first, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "insight/episodes.html", {
+        **pf.context(),
         "episodes": eps.views(list(page.object_list)), "page": page, "total": len(newest_first),
-        "dismissed": eps.views(d.dismissed),
+        "dismissed": eps.views(dismissed),
         "unmatched": len(d.unmatched),
         "decisions": EpisodeDecision.objects.count(),
         "kinds": eps.KIND_NAMES,
@@ -98,8 +105,10 @@ def timeline(request: HttpRequest) -> HttpResponse:
     from attunement.insight.charts import timeline_spec
     from attunement.insight.services import timeline as tl
 
-    d = tl.data()
+    pf = scoping.from_request(request.GET.get("part"))
+    d = tl.data(scope=pf.scope)
     return render(request, "insight/timeline.html", {
+        **pf.context(),
         "spec": timeline_spec(d, scale=tl.scale()),
         "rows": tl.table_rows(d),
         "counts": {k: len(v) for k, v in d.items()},
@@ -113,12 +122,13 @@ def patterns(request: HttpRequest) -> HttpResponse:
     from attunement.words.panel import subtype_name
 
     k = pats.parse_k(request.GET.get("k"))
-    result = pats.compute(k)
+    pf = scoping.from_request(request.GET.get("part"))
+    result = pats.compute(k, pf.scope)
     moves = [{"m": m, "name": subtype_name(m.subtype),
               "who": "you" if m.who == "client" else "your therapist"} for m in result["moves"]]
     return render(request, "insight/patterns.html", {
-        **result, "moves": moves, "kinds": EVENT_KINDS, "min_episodes": MIN_EPISODES,
-        "k_choices": [3, 7, 14, 28],
+        **pf.context(), **result, "moves": moves, "kinds": EVENT_KINDS,
+        "min_episodes": MIN_EPISODES, "k_choices": [3, 7, 14, 28],
     })
 
 
@@ -128,17 +138,19 @@ def hold(request: HttpRequest) -> HttpResponse:
 
     q = request.GET.get("q", "").strip()[:500]
     mode = "words" if request.GET.get("mode") == "words" else "meaning"
+    pf = scoping.from_request(request.GET.get("part"))
     results, error = [], ""
     if q:
         try:
-            results = (holding.search_words(q) if mode == "words"
-                       else holding.search_meaning(q))
+            results = (holding.search_words(q, scope=pf.scope) if mode == "words"
+                       else holding.search_meaning(q, scope=pf.scope))
         except Exception:
             error = ("Search by meaning is not available just now; searching for the words "
                      "instead.")
-            results, mode = holding.search_words(q), "words"
-    found = holding.moments()
+            results, mode = holding.search_words(q, scope=pf.scope), "words"
+    found = holding.moments(pf.scope)
     return render(request, "insight/hold.html", {
+        **pf.context(),
         "q": q, "mode": mode, "results": results, "error": error,
         "moments": list(reversed(found)),
         "counts": {s: sum(m.source == s for m in found) for s in ("sentence", "checkin",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from attunement.errors import AttuneError
-from attunement.parts import clock, prefs, services, transfer
+from attunement.parts import clock, prefs, services, sharing_rules, transfer
 from attunement.parts.models import FrontState, Part, PartGroup
 from attunement.parts.web import feature_required
 
@@ -79,6 +79,13 @@ def _member_action(request: HttpRequest, part: Part) -> str:
     if action == "cancel_delete":
         services.cancel_deletion(part)
         return "The deletion is cancelled."
+    if action == "sharing":
+        rule = sharing_rules.Rule(
+            circles=request.POST.get("share_circles") == "1",
+            therapist=request.POST.get("share_therapist") == "1",
+        )
+        sharing_rules.set_rule(part, rule)
+        return f"Sharing rule saved: what {part.label} writes {rule.summary}."
     services.save_part(part, **_part_fields(request), now=now)
     return "Saved."
 
@@ -108,6 +115,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "delay_days": prefs.settle(now).delay_at(now),
             "notes": part.notes.all()[:50],
             "writing_count": part.authorships.count(),
+            "share_rule": sharing_rules.rule_for(part),
         },
         status=400 if error else 200,
     )

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from attunement.parts import linking as parts_linking
 from attunement.record import forms as rf
 from attunement.record import search as fts
 from attunement.record import services
@@ -101,7 +102,9 @@ def kind_list(request: HttpRequest, slug: str) -> HttpResponse:
     kind = _kind(slug)
     form = kind.form(request.POST or None, prefix=slug)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        saved = form.save()
+        if slug == "sessions":  # who was in the session (only while parts are on)
+            parts_linking.save_from_post(saved, request.POST, "present")
         messages.success(request, f"The {kind.singular} is saved.")
         return redirect(request.path)
     context: dict[str, Any] = {
@@ -144,7 +147,9 @@ def kind_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect("kind_list", slug=slug)
     form = kind.form(request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        saved = form.save()
+        if slug == "sessions":  # who was in the session (only while parts are on)
+            parts_linking.save_from_post(saved, request.POST, "present")
         messages.success(request, "Saved.")
         return redirect("kind_list", slug=slug)
     return render(request, "record/edit.html", {"kind": kind, "form": form, "obj": obj})
@@ -226,6 +231,7 @@ def entry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = rf.EntryForm(request.POST or None, instance=entry, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
+        parts_linking.save_from_post(saved, request.POST, "writing")  # only while parts are on
         messages.success(request, "Your entry is saved.")
         return redirect("entry_detail", pk=saved.pk)
     return render(request, "record/entry_form.html", {"form": form, "entry": entry})

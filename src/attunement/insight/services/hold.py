@@ -18,6 +18,7 @@ from attunement.checkins.models import Checkin
 from attunement.insight.models import HoldSnooze, SentenceVector
 from attunement.insight.services import episodes as eps
 from attunement.insight.services import vectors
+from attunement.insight.services.scope import Scope
 from attunement.record.models import Entry
 from attunement.words.models import SentenceReading
 
@@ -26,6 +27,7 @@ HIGH_BOND = 0.875  # share of the bond scale's range: 4.5 on a 1-5 scale
 CONTEXT_CHARS = 160
 MIN_SIMILARITY = 0.15
 SNOOZE = dt.timedelta(days=1)
+SCOPED_WIDENING = 20  # a part's search looks this many times further, then keeps its own
 
 
 @dataclass
@@ -57,11 +59,13 @@ def _around(body: str, start: int, end: int) -> tuple[str, str]:
     return before.lstrip(), after.rstrip()
 
 
-def sentence_moments() -> list[Moment]:
-    """Sentences of feeling close again, with a little context."""
-    rows = (SentenceReading.objects.filter(label="client_repair", subtype="reconnection",
-                                           confidence__gte=MOMENT_CONFIDENCE)
-            .select_related("entry").order_by("entry__written_at", "index"))
+def sentence_moments(scope: Scope | None = None) -> list[Moment]:
+    """Sentences of feeling close again, with a little context (one part's, with a scope)."""
+    rows = SentenceReading.objects.filter(label="client_repair", subtype="reconnection",
+                                          confidence__gte=MOMENT_CONFIDENCE)
+    if scope is not None:
+        rows = rows.filter(entry_id__in=scope.entry_ids)
+    rows = rows.select_related("entry").order_by("entry__written_at", "index")
     out = []
     for r in rows:
         b, a = _around(r.entry.body, r.start, r.end)
@@ -70,12 +74,15 @@ def sentence_moments() -> list[Moment]:
     return out
 
 
-def checkin_moments() -> list[Moment]:
-    """Check-ins where the bond was scored near the top."""
+def checkin_moments(scope: Scope | None = None) -> list[Moment]:
+    """Check-ins where the bond was scored near the top (one part's, with a scope)."""
     lo, hi = _bond_range()
     cut = lo + HIGH_BOND * (hi - lo)
     out = []
-    for c in Checkin.objects.filter(timing="post").order_by("completed_at"):
+    checkins = Checkin.objects.filter(timing="post")
+    if scope is not None:
+        checkins = checkins.filter(pk__in=scope.checkin_ids)
+    for c in checkins.order_by("completed_at"):
         bond = (c.subscales or {}).get("bond")
         if isinstance(bond, int | float) and bond >= cut:
             words = c.note.strip() or "After the session you rated the bond near the top."
@@ -95,11 +102,14 @@ def _bond_range() -> tuple[float, float]:
         return 1.0, 5.0
 
 
-def starred_moments() -> list[Moment]:
-    """Entries the writer starred with "hold this"."""
+def starred_moments(scope: Scope | None = None) -> list[Moment]:
+    """Entries the writer starred with "hold this" (one part's, with a scope)."""
+    entries = Entry.objects.filter(starred=True)
+    if scope is not None:
+        entries = entries.filter(pk__in=scope.entry_ids)
     return [Moment(_local(e.written_at), _opening(e.body), "starred", f"/entries/{e.pk}/",
                    why=f"you held this: {e}")
-            for e in Entry.objects.filter(starred=True).order_by("written_at")]
+            for e in entries.order_by("written_at")]
 
 
 def _opening(body: str, limit: int = 280) -> str:
@@ -107,41 +117,50 @@ def _opening(body: str, limit: int = 280) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def moments() -> list[Moment]:
-    """Every moment of connection, oldest first."""
-    found = sentence_moments() + checkin_moments() + starred_moments()
+def moments(scope: Scope | None = None) -> list[Moment]:
+    """Every moment of connection, oldest first (those one part wrote, with a scope)."""
+    found = sentence_moments(scope) + checkin_moments(scope) + starred_moments(scope)
     return sorted(found, key=lambda m: (m.date, m.source))
 
 
-def search_meaning(query: str, k: int = 10) -> list[Moment]:
-    """Sentences closest in meaning to the query, with context and date."""
+def search_meaning(query: str, k: int = 10, scope: Scope | None = None) -> list[Moment]:
+    """Sentences closest in meaning to the query, with context and date.
+
+    With a part's scope, only sentences of the entries that part wrote: a wider net
+    is cast, then narrowed to those, so the part still gets up to k of its own.
+    """
     from attunement.analysis.embed import embed
 
     query = query.strip()[:500]
     if not query:
         return []
     vectors.ensure_vectors()
-    hits = [(pk, s) for pk, s in vectors.nearest(embed([query])[0], k) if s >= MIN_SIMILARITY]
+    wide = k if scope is None else k * SCOPED_WIDENING
+    hits = [(pk, s) for pk, s in vectors.nearest(embed([query])[0], wide) if s >= MIN_SIMILARITY]
     rows = SentenceVector.objects.select_related("entry").in_bulk([pk for pk, _ in hits])
-    out = []
+    out: list[Moment] = []
     for pk, sim in hits:
         r = rows.get(pk)
-        if r is None:
+        if r is None or (scope is not None and r.entry_id not in scope.entry_ids):
             continue
+        if len(out) == k:
+            break
         b, a = _around(r.entry.body, r.start, r.end)
         out.append(Moment(_local(r.entry.written_at), r.text, "sentence",
                           f"/entries/{r.entry_id}/#s{r.index}", b, a, score=sim))
     return out
 
 
-def search_words(query: str, limit: int = 20) -> list[Moment]:
-    """Sentences containing every word of the query, newest first."""
+def search_words(query: str, limit: int = 20, scope: Scope | None = None) -> list[Moment]:
+    """Sentences containing every word of the query, newest first (one part's, with a scope)."""
     words = [w for w in re.findall(r"\w+", query.lower()) if len(w) > 1][:8]
     if not words:
         return []
     cond = Q()
     for w in words:
         cond &= Q(text__icontains=w)
+    if scope is not None:
+        cond &= Q(entry_id__in=scope.entry_ids)
     rows = (SentenceReading.objects.filter(cond).select_related("entry")
             .order_by("-entry__written_at", "index")[:limit])
     out = []

@@ -17,6 +17,7 @@ from attunement.analysis import patterns as pat
 from attunement.analysis.episodes import Episode
 from attunement.insight.services import cache
 from attunement.insight.services import episodes as eps
+from attunement.insight.services.scope import Scope
 from attunement.record.models import Absence, Contact, Entry, FrameItem, Session
 from attunement.words.models import SentenceReading
 
@@ -29,16 +30,23 @@ def _local(value: dt.datetime) -> dt.date:
     return timezone.localtime(value).date()
 
 
-def closeness_days() -> list[dt.date]:
-    """Days of entries with a sentence of feeling close again (high confidence)."""
-    rows = SentenceReading.objects.filter(
+def closeness_days(scope: Scope | None = None) -> list[dt.date]:
+    """Days of entries with a sentence of feeling close again (of one part's, with a scope)."""
+    readings = SentenceReading.objects.filter(
         label="client_repair", subtype="reconnection", confidence__gte=CLOSENESS_CONFIDENCE
-    ).values_list("entry__written_at", flat=True)
+    )
+    if scope is not None:
+        readings = readings.filter(entry_id__in=scope.entry_ids)
+    rows = readings.values_list("entry__written_at", flat=True)
     return sorted({_local(at) for at in rows})
 
 
-def journal_events() -> list[pat.PatternEvent]:
-    """Every kind of event of EVENT_KINDS, from the record."""
+def journal_events(scope: Scope | None = None) -> list[pat.PatternEvent]:
+    """Every kind of event of EVENT_KINDS, from the record.
+
+    Contacts, breaks, the frame and sessions happened to everyone; with a part's scope
+    only the closeness written about is that part's own.
+    """
     E = pat.PatternEvent
     ev = [E(_local(at), "contact_me" if who == "me" else "contact_therapist")
           for at, who in Contact.objects.values_list("at", "initiated_by")]
@@ -50,18 +58,20 @@ def journal_events() -> list[pat.PatternEvent]:
     sessions = list(Session.objects.values_list("starts_at", "status"))
     ev += [E(_local(at), cancel[st]) for at, st in sessions if st in cancel]
     ev += pat.frequency_changes([_local(at) for at, st in sessions if st == "held"])
-    ev += [E(d, "closeness_session") for d in closeness_days()]
+    ev += [E(d, "closeness_session") for d in closeness_days(scope)]
     return sorted(ev, key=lambda e: (e.date, e.kind))
 
 
-def person_mentions() -> list[pat.PersonMention]:
+def person_mentions(scope: Scope | None = None) -> list[pat.PersonMention]:
     """Links the writer drew between someone and the therapist, per entry day."""
     from attunement.analysis.readings import read_entry
     from attunement.words.panel import therapist_names
 
     names = therapist_names()
     out = []
-    for body, at in Entry.objects.values_list("body", "written_at").iterator():
+    entries = Entry.objects.all() if scope is None else Entry.objects.filter(
+        pk__in=scope.entry_ids)
+    for body, at in entries.values_list("body", "written_at").iterator():
         day = _local(at)
         for rel in read_entry(body, therapist_names=names, entry_date=day).relations:
             out.append(pat.PersonMention(day, rel.person, str(rel.relation)))
@@ -104,14 +114,23 @@ def repair_by_year(episodes: list[Episode]) -> list[YearRow]:
     return out
 
 
-def compute(k: int) -> dict[str, Any]:
-    """Every pattern for the page, with its n (cached per change of the inputs and k)."""
+def compute(k: int, scope: Scope | None = None) -> dict[str, Any]:
+    """Every pattern for the page, with its n (cached per change of the inputs and k).
+
+    With a part's scope: the episodes resting on that part's entries or check-ins, and
+    the closeness and people that part wrote about, over the same observed time as the
+    whole journal (so the chance rates stay comparable).
+    """
+    suffix = f":{scope.cache_key}" if scope is not None else ""
+
     def run() -> dict[str, Any]:
-        episodes = eps.decided().episodes
-        events = journal_events()
-        span = window(episodes, events)
+        everyone = eps.decided().episodes
+        episodes = everyone if scope is None else [e for e in everyone if scope.keeps(e)]
+        events = journal_events(scope)
+        span = window(everyone, journal_events() if scope is not None else events)
         starts = [e.start for e in episodes]
-        mentions = cache.cached("mentions", cache.fingerprint(False), person_mentions)
+        mentions = cache.cached("mentions" + suffix, cache.fingerprint(False),
+                                lambda: person_mentions(scope))
         return {
             "k": k, "window": span, "n_episodes": len(episodes),
             "precedence": pat.what_comes_before(events, starts, k_days=k, window=span),
@@ -122,7 +141,7 @@ def compute(k: int) -> dict[str, Any]:
             "n_mentions": len(mentions),
         }
 
-    return cache.cached(f"patterns:{k}", cache.fingerprint(True), run)
+    return cache.cached(f"patterns:{k}{suffix}", cache.fingerprint(True), run)
 
 
 def parse_k(value: str | None, default: int = 7) -> int:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from attunement.checkins.models import Checkin
 from attunement.insight.services import episodes as eps
+from attunement.insight.services.scope import Scope
 from attunement.record.models import Absence, Contact, Entry, FrameItem, Session
 from attunement.words.models import SentenceReading
 
@@ -38,20 +39,30 @@ def _day(value: dt.datetime, tz: Any = None) -> str:
     return value.astimezone(tz or timezone.get_current_timezone()).date().isoformat()
 
 
-def alliance_rows() -> list[dict[str, Any]]:
-    """One row per check-in with an alliance score (after or before a session)."""
-    rows = Checkin.objects.exclude(alliance=None).order_by("completed_at").values_list(
-        "pk", "completed_at", "timing", "alliance")
+def alliance_rows(scope: Scope | None = None) -> list[dict[str, Any]]:
+    """One row per check-in with an alliance score (after or before a session).
+
+    With a part's scope, only the check-ins that part filled in: its own series.
+    """
+    checkins = Checkin.objects.exclude(alliance=None)
+    if scope is not None:
+        checkins = checkins.filter(pk__in=scope.checkin_ids)
+    rows = checkins.order_by("completed_at").values_list("pk", "completed_at", "timing", "alliance")
     tz = timezone.get_current_timezone()
     return [{"date": _day(at, tz), "score": round(float(score or 0.0), 3),
              "timing": "before" if timing == "pre" else "after", "href": f"/checkins/{pk}/"}
             for pk, at, timing, score in rows]
 
 
-def episode_rows(today: dt.date) -> list[dict[str, Any]]:
-    """One row per episode (after decisions): start, end (the last data day if open), kind."""
+def episode_rows(today: dt.date, scope: Scope | None = None) -> list[dict[str, Any]]:
+    """One row per episode (after decisions): start, end (the last data day if open), kind.
+
+    With a part's scope, the episodes resting on that part's entries or check-ins.
+    """
     out = []
     for ep in eps.decided().episodes:
+        if scope is not None and not scope.keeps(ep):
+            continue
         end = ep.end or today
         out.append({"start": ep.start.isoformat(), "end": max(end, ep.start).isoformat(),
                     "end_label": ep.end.isoformat() if ep.end else "still open",
@@ -61,11 +72,13 @@ def episode_rows(today: dt.date) -> list[dict[str, Any]]:
     return out
 
 
-def marker_rows() -> list[dict[str, Any]]:
-    """Marker sentences per week (Monday) and kind."""
-    per_entry = (SentenceReading.objects.filter(label__in=list(MARKER_GROUPS),
-                                                confidence__gte=MIN_CONFIDENCE)
-                 .values_list("entry_id", "label").annotate(n=Count("pk")))
+def marker_rows(scope: Scope | None = None) -> list[dict[str, Any]]:
+    """Marker sentences per week (Monday) and kind (of one part's entries, with a scope)."""
+    readings = SentenceReading.objects.filter(label__in=list(MARKER_GROUPS),
+                                              confidence__gte=MIN_CONFIDENCE)
+    if scope is not None:
+        readings = readings.filter(entry_id__in=scope.entry_ids)
+    per_entry = readings.values_list("entry_id", "label").annotate(n=Count("pk"))
     rows = list(per_entry)
     when = dict(Entry.objects.filter(pk__in={e for e, _, _ in rows})
                 .values_list("pk", "written_at"))
@@ -105,14 +118,20 @@ def range_rows() -> list[dict[str, Any]]:
                 "pk", "start", "end", "note")]
 
 
-def data(today: dt.date | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Every dataset of the timeline chart."""
-    rows = {"alliance": alliance_rows(), "markers": marker_rows(), "events": event_rows(),
-            "ranges": range_rows()}
+def data(today: dt.date | None = None,
+         scope: Scope | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every dataset of the timeline chart; with a part's scope, that part's own.
+
+    Contacts, cancellations, the frame and absences happened to everyone: a part's
+    timeline keeps them as they are.
+    """
+    rows = {"alliance": alliance_rows(scope), "markers": marker_rows(scope),
+            "events": event_rows(), "ranges": range_rows()}
     # An open episode is drawn up to the last day with data, not into empty months.
     days = [r.get("date") or r.get("week") or r.get("end") for v in rows.values() for r in v]
     last = max((dt.date.fromisoformat(d) for d in days if d), default=None)
-    rows["episodes"] = episode_rows(min(today or timezone.localdate(), last or dt.date.max))
+    rows["episodes"] = episode_rows(min(today or timezone.localdate(), last or dt.date.max),
+                                    scope)
     return rows
 
 
