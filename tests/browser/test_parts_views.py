@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +84,9 @@ def choose_part(page: Any, label: str, name: str) -> None:  # noqa: F811
     submit(page.locator("#part-filter"), "Show")
 
 
-def shoot(page: Any, name: str) -> Path:  # noqa: F811
-    """A full-page PNG in $ATTUNE_SCREENSHOTS (or a temporary folder); checked non-trivial."""
-    out = Path(os.environ.get("ATTUNE_SCREENSHOTS") or tempfile.mkdtemp(prefix="parts-shots-"))
+def shoot(page: Any, folder: Path, name: str) -> Path:  # noqa: F811
+    """A full-page PNG in $ATTUNE_SCREENSHOTS (or ``folder``); checked non-trivial."""
+    out = Path(os.environ.get("ATTUNE_SCREENSHOTS") or folder)
     out.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(out / name), full_page=True)
     data = (out / name).read_bytes()
@@ -95,7 +94,7 @@ def shoot(page: Any, name: str) -> Path:  # noqa: F811
     return out / name
 
 
-def seed(page: Any) -> None:  # noqa: F811
+def seed(page: Any, folder: Path) -> None:  # noqa: F811
     set_feature(page, True)
     for name in ("Ash", "Birch"):
         add_part(page, name)
@@ -107,7 +106,7 @@ def seed(page: Any) -> None:  # noqa: F811
     page.goto("/entries/new")
     expect(page.locator("#who-picker").get_by_label("Ash")).to_be_checked()
     expect(page.locator("#who-picker").get_by_label("Birch")).not_to_be_checked()
-    shoot(page, "entry-editor-picker.png")
+    shoot(page, folder, "entry-editor-picker.png")
     # Written in the days before the check-ins (which are dated now), so they share the chart.
     def days_ago(n: int) -> str:
         return (dt.datetime.now() - dt.timedelta(days=n)).strftime("%Y-%m-%dT19:00")
@@ -118,9 +117,9 @@ def seed(page: Any) -> None:  # noqa: F811
         check_in_as(page, who, answers)
 
 
-def test_per_part_views_and_turning_off(page: Any) -> None:  # noqa: F811
+def test_per_part_views_and_turning_off(page: Any, tmp_path: Path) -> None:  # noqa: F811
     create_journal(page)
-    seed(page)
+    seed(page, tmp_path)
 
     # Who wrote: on the entry, and on the check-in.
     page.goto("/entries/")
@@ -138,7 +137,7 @@ def test_per_part_views_and_turning_off(page: Any) -> None:  # noqa: F811
     expect(page.locator("#timeline-chart svg, #timeline-chart canvas").first).to_be_visible()
     page.locator("#timeline-table summary").click()
     expect(page.locator("#timeline-table tbody tr", has_text="check-in")).to_have_count(2)
-    shoot(page, "timeline-part.png")
+    shoot(page, tmp_path, "timeline-part.png")
     choose_part(page, "Show the timeline of", "Birch")
     expect(counts).to_contain_text("1 check-in ·")
 
@@ -153,7 +152,7 @@ def test_per_part_views_and_turning_off(page: Any) -> None:  # noqa: F811
     moments = page.locator("#moments")
     expect(moments.get_by_role("heading", level=2)).to_have_text("Words Ash wrote")
     expect(moments).to_contain_text(WARM)
-    shoot(page, "hold-part.png")
+    shoot(page, tmp_path, "hold-part.png")
     choose_part(page, "Moments written by", "Birch")
     expect(moments.get_by_role("heading", level=2)).to_have_text("Words Birch wrote")
     expect(moments).not_to_contain_text(WARM)
