@@ -59,5 +59,8 @@ def checkin_recorded(checkin: Any) -> str:
     conn = services.current()
     if conn is None or not conn.auto_share_checkins or conn.therapy_circle() is None:
         return ""
-    name = services.share_checkin(checkin)
+    try:
+        name = services.share_checkin(checkin)
+    except services.SharingError as exc:  # e.g. the rule of the part who filled it in
+        return f"Not shared automatically: {exc}"
     return texts.AUTO_SHARED.format(circle=name)

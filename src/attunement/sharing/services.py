@@ -70,9 +70,10 @@ class EntryChoice:
 def entry_preview(entry: Entry, choice: EntryChoice) -> dict[str, Any]:
     """The exact post that would be sent (raises SharingError when it cannot be)."""
     conn = require_connection()
-    owned = {c["id"] for c in conn.owned_circles()}
+    owned = {c["id"]: c for c in conn.owned_circles()}
     if any(c not in owned for c in choice.circles):
         raise SharingError(texts.CIRCLE_NOT_YOURS)
+    _check_part_rules(entry, [owned[c] for c in choice.circles])
     try:
         return payloads.entry_payload(entry, choice.circles, excerpt=choice.excerpt)
     except payloads.PayloadError as exc:
@@ -108,6 +109,17 @@ def unshare(kind: str, object_id: int) -> bool:
     return True
 
 
+def _check_part_rules(item: Entry | Checkin, circles: list[dict[str, Any]]) -> None:
+    """Refuse when a part who wrote the item has not allowed these destinations (parts on)."""
+    from attunement.parts.sharing_rules import check
+
+    wants_therapist = any(c.get("kind") == "therapy" for c in circles)
+    wants_circles = any(c.get("kind") != "therapy" for c in circles)
+    allowed, why = check(item, wants_circles, wants_therapist)
+    if not allowed:
+        raise SharingError(why)
+
+
 def _therapy_circle(conn: Connection) -> dict[str, Any]:
     circle = conn.therapy_circle()
     if circle is None:
@@ -119,6 +131,7 @@ def _therapy_circle(conn: Connection) -> dict[str, Any]:
 def share_checkin(checkin: Checkin) -> str:
     """Queue a check-in for the therapist; returns the therapy circle's name."""
     circle = _therapy_circle(require_connection())
+    _check_part_rules(checkin, [circle])
     payload = payloads.checkin_payload(checkin, circle["id"])
     _share_simple(Share.Kind.CHECKIN, checkin.pk, circle["id"], payload)
     return str(circle["name"])
@@ -169,15 +182,23 @@ def _has_local_failure(local_id: str) -> bool:
 
 
 def _current_payload(share: Share) -> dict[str, Any] | None:
+    """The item as it would be sent now; SharingError if a part's rule no longer allows it."""
+    conn = current()
+    known = {c.get("id"): c for c in (conn.circles if conn else []) if isinstance(c, dict)}
+    chosen = [known.get(c, {"id": c}) for c in share.circles]
     if share.kind == Share.Kind.ENTRY:
         entry = Entry.objects.filter(pk=share.object_id).first()
         excerpt = share.excerpt if share.is_excerpt else None
+        if entry is not None:
+            _check_part_rules(entry, chosen)
         return payloads.entry_payload(entry, share.circles, excerpt=excerpt) if entry else None
     circle = share.circles[0] if share.circles else None
     if share.kind == Share.Kind.NOTE:
         note = Unsaid.objects.filter(pk=share.object_id).first()
         return payloads.note_payload(note, circle) if note and circle else None
     checkin = Checkin.objects.filter(pk=share.object_id).first()
+    if checkin is not None:
+        _check_part_rules(checkin, [{"kind": "therapy"}])
     return payloads.checkin_payload(checkin, circle) if checkin and circle else None
 
 
