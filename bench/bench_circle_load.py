@@ -5,8 +5,9 @@
 Makes a throwaway PostgreSQL database on 127.0.0.1:5432 (PG_URL to change), seeds one
 writer's circle (220 members, 20 posts with 30 comments each), starts the real server
 (`attune serve --hosted`, gunicorn) on loopback, and runs Locust headless against it on
-the same machine: readers open post pages and the home page every 1-3 s, commenters read
-a post and answer it every 8-12 s. Prints and writes (JSON beside --out) the request
+the same machine: readers open post pages and the home page every 5-15 s, commenters read
+a post and answer it every 10-20 s (both adjustable: --reader-wait 1,3 makes it a
+stress test that finds the saturation point). Prints and writes (JSON beside --out) the request
 count, errors and latency percentiles per kind of request. The database is dropped after.
 """
 
@@ -102,6 +103,7 @@ print(json.dumps({{"posts": posts, "readers": sessions[:{readers}],
 
 
 ENV_SECRET = secrets.token_urlsafe(40)
+RAMP_RATE = 22  # people arriving per second
 
 
 def wait_ready(url: str, timeout: float = 60.0) -> None:
@@ -137,6 +139,10 @@ def main() -> None:
     parser.add_argument("--commenters", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--reader-wait", default="5,15",
+                        help="seconds a reader spends on a page before the next, as MIN,MAX")
+    parser.add_argument("--commenter-wait", default="10,20",
+                        help="seconds between two comments by one person, as MIN,MAX")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     work = args.out or Path(tempfile.mkdtemp(prefix="attune-load-"))
@@ -148,7 +154,10 @@ def main() -> None:
     server = None
     try:
         sessions = work / "sessions.json"
-        seed(db_url, sessions, args.readers, args.commenters)
+        data = seed(db_url, sessions, args.readers, args.commenters)
+        data["wait"] = {"readers": [float(x) for x in args.reader_wait.split(",")],
+                        "commenters": [float(x) for x in args.commenter_wait.split(",")]}
+        sessions.write_text(json.dumps(data), encoding="utf-8")
         port = _free_port()
         env = {**os.environ, "ATTUNE_PROFILE": "circle", "DATABASE_URL": db_url,
                "ATTUNE_SECRET_KEY": ENV_SECRET}
@@ -160,10 +169,14 @@ def main() -> None:
         host = f"http://127.0.0.1:{port}/"
         wait_ready(host)
         warm_up(host, json.loads(sessions.read_text(encoding="utf-8")))
+        ramp = (args.readers + args.commenters) // RAMP_RATE + 1
         started = time.time()
         subprocess.run(
             [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locust_circle.py"), "--headless",
-             "-u", str(args.readers + args.commenters), "-r", "50", "-t", f"{args.seconds}s",
+             # Everyone arrives over ~10 s; the figures are reset once all are there, so
+             # the table covers --seconds of full load.
+             "-u", str(args.readers + args.commenters), "-r", str(RAMP_RATE),
+             "-t", f"{args.seconds + ramp}s", "--reset-stats",
              "--host", host.rstrip("/"), "--csv", str(work / "load"), "--only-summary",
              "--stop-timeout", "10"],
             env={**os.environ, "ATTUNE_LOAD_SESSIONS": str(sessions),
@@ -177,6 +190,7 @@ def main() -> None:
             "seconds": round(elapsed, 1), "readers": args.readers,
             "commenters": args.commenters, "gunicorn_workers": args.workers,
             "threads": args.threads, "load_average": os.getloadavg(),
+            "reader_wait_s": args.reader_wait, "commenter_wait_s": args.commenter_wait,
             "rows": [{k: r[k] for k in ("Type", "Name", "Request Count", "Failure Count",
                                         "50%", "95%", "99%", "Requests/s")} for r in rows],
         }

@@ -14,6 +14,7 @@ import random
 import threading
 from pathlib import Path
 
+import gevent
 from locust import FastHttpUser, between, task
 
 _DATA = json.loads(Path(os.environ["ATTUNE_LOAD_SESSIONS"]).read_text(encoding="utf-8"))
@@ -21,6 +22,8 @@ _LOCK = threading.Lock()
 _READERS = itertools.cycle(_DATA["readers"])
 _COMMENTERS = itertools.cycle(_DATA["commenters"])
 POSTS: list[int] = _DATA["posts"]
+# Seconds a person spends between two pages (reading, writing), chosen by the bench.
+_WAIT: dict[str, tuple[float, float]] = {k: tuple(v) for k, v in _DATA["wait"].items()}
 
 
 class _Person(FastHttpUser):
@@ -34,13 +37,15 @@ class _Person(FastHttpUser):
         self.headers = {
             "Cookie": f"sessionid={self.session_key}; csrftoken={_DATA['csrf']}",
         }
+        # People do not all click at the same instant: each starts somewhere in its cycle.
+        gevent.sleep(random.uniform(0, self.wait_time()))
 
 
 class Reader(_Person):
     """Someone in the circle reading: mostly posts, sometimes the home page."""
 
     fixed_count = int(os.environ.get("ATTUNE_LOAD_READERS", "200"))
-    wait_time = between(1, 3)
+    wait_time = between(*_WAIT["readers"])
 
     @task(4)
     def read_post(self) -> None:
@@ -56,7 +61,7 @@ class Commenter(_Person):
     """Someone answering a post (at a pace the comment rate limit allows)."""
 
     fixed_count = int(os.environ.get("ATTUNE_LOAD_COMMENTERS", "20"))
-    wait_time = between(8, 12)
+    wait_time = between(*_WAIT["commenters"])
     pool = _COMMENTERS
 
     @task

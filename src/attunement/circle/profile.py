@@ -25,6 +25,10 @@ def apply(s: dict[str, Any]) -> None:
             "The circle server needs PostgreSQL: set DATABASE_URL=postgres://user@host/db."
         )
     s["DATABASES"] = {"default": s["_postgres"](url)}
+    # A server keeps its database connections (one per worker thread) instead of paying
+    # for a new PostgreSQL connection on every request.
+    s["DATABASES"]["default"]["CONN_MAX_AGE"] = int(os.environ.get("ATTUNE_DB_CONN_AGE", "60"))
+    s["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] = True
     s["INSTALLED_APPS"] = [
         "django.contrib.auth",
         "django.contrib.contenttypes",
