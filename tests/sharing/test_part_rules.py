@@ -64,3 +64,27 @@ def test_an_auto_shared_checkin_keeps_the_rule(connected: Connection, rowan) -> 
     assert said == ("Not shared automatically: Not shared with the therapist: the sharing "
                     "rule of Rowan (who wrote this) does not allow it.")
     assert not OutboxItem.objects.exists()
+
+
+def test_adding_a_writer_whose_rule_says_never_stops_the_resend(  # type: ignore[no-untyped-def]
+    client, connected: Connection, rowan, django_capture_on_commit_callbacks
+) -> None:
+    """Edit a shared entry and name, in the same save, a part who does not share: not sent."""
+    from attunement.sharing.models import Share
+
+    entry = Entry.objects.create(title="Tuesday", body="She listened today.")
+    preview = services.entry_preview(entry, EntryChoice(circles=[11], excerpt=None))
+    from attunement.sharing import payloads
+
+    services.share_entry(entry, EntryChoice(circles=[11], excerpt=None), payloads.digest(preview))
+    OutboxItem.objects.all().delete()  # as if sent
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(f"/entries/{entry.pk}/edit", {
+            "title": "Tuesday", "written_at": "2026-03-02T19:30",
+            "body": "She listened today, and I said more.", "tags_text": "",
+            "who_shown": "1", "who": [f"part:{rowan.pk}"]})
+    assert r.status_code == 302
+    item = OutboxItem.objects.get()
+    assert item.state == OutboxItem.State.FAILED
+    assert "the sharing rule of Rowan" in item.last_error
+    assert Share.objects.filter(object_id=entry.pk).exists()  # still chosen; waits with the reason

@@ -239,13 +239,15 @@ def test_unshare_on_the_page(client: Client, connected: Connection, fake: FakeCi
 
 
 def test_editing_on_the_page_resends_and_deleting_unpublishes(
-    client: Client, connected: Connection, fake: FakeCircle, entry: Entry
+    client: Client, connected: Connection, fake: FakeCircle, entry: Entry,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
     confirm(client, entry)
     client.post("/sharing/send")
-    r = client.post(f"/entries/{entry.pk}/edit", {
-        "title": "After Tuesday", "written_at": "2026-03-02T19:30",
-        "body": "New words for the circle.", "tags_text": "private-tag"})
+    with django_capture_on_commit_callbacks(execute=True):  # the re-send waits for the commit
+        r = client.post(f"/entries/{entry.pk}/edit", {
+            "title": "After Tuesday", "written_at": "2026-03-02T19:30",
+            "body": "New words for the circle.", "tags_text": "private-tag"})
     assert r.status_code == 302
     assert OutboxItem.objects.get().payload["body"] == "New words for the circle."
     client.post("/sharing/send")

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+
 from attunement.sharing.models import Share
 
 
 def entry_saved(entry: Any) -> None:
-    """An edited entry that is shared: queue the new version (if what is sent changed)."""
-    _rebuild(Share.Kind.ENTRY, entry.pk)
+    """An edited entry that is shared: queue the new version (if what is sent changed).
+
+    Deferred to the end of the transaction: the page that saves an entry records who
+    wrote it (parts) after the entry itself, and a part's sharing rule must be checked
+    against the writers as saved, not as they were.
+    """
+    pk = entry.pk
+    transaction.on_commit(lambda: _rebuild(Share.Kind.ENTRY, pk))
 
 
 def unsaid_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
