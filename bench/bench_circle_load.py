@@ -60,7 +60,8 @@ from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_K
 from attunement.circle.models import User, Circle, Membership, Post, Comment
 from attunement.circle import rendering
 from django.utils import timezone
-writer = User.objects.create_user("writer", password="load-test-passphrase", display_name="Writer")
+writer = User.objects.create_user("writer", password="load-test-passphrase", display_name="Writer",
+                                  can_write=True)
 circle = Circle.objects.create(owner=writer, name="Load circle")
 Membership.objects.create(circle=circle, user=writer, role="owner")
 def session_for(user):

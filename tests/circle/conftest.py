@@ -1,7 +1,8 @@
 """Shared fixtures for the circle server's tests: one small world, built in code.
 
 The world: a writer who owns a ``circle`` (with a member) and a ``therapy`` circle
-(with a therapist), and a second writer whose own circle has an outsider in it. Each
+(with a therapist), and a second writer whose own circle has an outsider in it. The two
+writers have ``can_write``; everyone else is an invited reader without it. Each
 has a signed-in test client. Posts, a comment, an open invitation and a connected
 journal are separate fixtures so a test pulls in only what it needs.
 
@@ -41,10 +42,12 @@ PASSWORD = "a calm and long passphrase"
 
 @pytest.fixture
 def make_user(db) -> Callable[..., User]:  # type: ignore[no-untyped-def]
-    """Factory: ``make_user("name", display_name="Shown name")`` with :data:`PASSWORD`."""
+    """Factory: ``make_user("name", display_name="Shown name", can_write=False)`` with
+    :data:`PASSWORD`. Writers (``can_write``) make circles, connect journals and share."""
 
-    def make(username: str, display_name: str = "") -> User:
-        user = User(username=username, display_name=display_name or username.title())
+    def make(username: str, display_name: str = "", *, can_write: bool = False) -> User:
+        user = User(username=username, display_name=display_name or username.title(),
+                    can_write=can_write)
         user.set_password(PASSWORD)
         user.save()
         return user
@@ -111,8 +114,8 @@ def make_comment(db) -> Callable[..., Comment]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def writer(make_user) -> User:  # type: ignore[no-untyped-def]
-    """Owns ``circle`` and ``therapy_circle``."""
-    return make_user("writer", "Lantern")
+    """A writer (``can_write``); owns ``circle`` and ``therapy_circle``."""
+    return make_user("writer", "Lantern", can_write=True)
 
 
 @pytest.fixture
@@ -129,8 +132,8 @@ def therapist(make_user) -> User:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def other_writer(make_user) -> User:  # type: ignore[no-untyped-def]
-    """Owns ``other_circle``; shares nothing with ``writer``."""
-    return make_user("otherwriter", "Kestrel")
+    """A writer; owns ``other_circle``; shares nothing with ``writer``."""
+    return make_user("otherwriter", "Kestrel", can_write=True)
 
 
 @pytest.fixture

@@ -2,8 +2,10 @@
 
 The world: the writer owns ``circle`` (member inside) and ``therapy_circle`` (therapist
 inside) and has shared a post with a comment, a check-in and a note. Everyone else
-guesses the writer's local ids and circle ids. Every denial must be 400, 401 or 404 with
-the fixed error shape, must change nothing, and must not carry any of the writer's words.
+guesses the writer's local ids and circle ids. Every denial must be 400, 401, 403 or 404
+with the fixed error shape, must change nothing, and must not carry any of the writer's
+words. Only writers (``can_write``: the writer and the other writer) may share at all:
+the invited member, therapist and outsider get 403 on every PUT, whatever it names.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .api_support import Api, checkin_body, device_for, note_body, post_body
 SECRETS = ("After Tuesday", "could not say", "I hold that", "far away today",
            "angry about the fees", "Evening circle", "With my therapist")
 ACTORS = ["owner", "member", "therapist", "stranger", "outsider", "revoked", "none"]
+NOT_WRITERS = {"member", "therapist", "outsider"}
 
 
 @dataclass
@@ -70,8 +73,9 @@ def _requests(w: World) -> dict[str, tuple[str, str, Any]]:
 
 
 # What the owner gets; everyone else's expected denial. (Reading endpoints answer
-# others 200 with their own, empty world: checked for leaks below.)
-OWNER = {"me": 200, "comments": 200, "put_post": 200, "put_post_therapy": 200,
+# others 200 with their own, empty world: checked for leaks below.) A post stays in the
+# circle it was shared with, so even its owner cannot move it into the therapy circle.
+OWNER = {"me": 200, "comments": 200, "put_post": 200, "put_post_therapy": 400,
          "delete_post": 204, "put_checkin": 200, "put_checkin_circle": 400,
          "delete_checkin": 204, "put_note": 200, "delete_note": 204}
 OTHERS = {"me": 200, "comments": 200, "put_post": 400, "put_post_therapy": 400,
@@ -106,6 +110,8 @@ def test_matrix(world, actor, action) -> None:
         expected = 401
     elif actor == "owner":
         expected = OWNER[action]
+    elif actor in NOT_WRITERS and method == "PUT":
+        expected = 403
     else:
         expected = OTHERS[action]
     assert r.status_code == expected, (actor, action, r.content)
@@ -122,7 +128,7 @@ def test_matrix(world, actor, action) -> None:
 
 def _denial_shape(r: Any, status: int, action: str) -> None:
     body = r.json()
-    code = {400: "invalid", 401: "unauthorized", 404: "not_found"}[status]
+    code = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found"}[status]
     assert body["error"] == code
     if status == 400:
         assert set(body) == {"error", "message", "fields"}
@@ -148,7 +154,7 @@ def test_the_writers_own_things_survive_every_guess(world) -> None:
             continue
         api = Api(world.tokens[actor])
         for method, path, body in _requests(world).values():
-            assert _send(api, method, path, body).status_code in (200, 400, 401, 404)
+            assert _send(api, method, path, body).status_code in (200, 400, 401, 403, 404)
     _unchanged(world)
 
 
@@ -164,6 +170,9 @@ def test_guessing_numeric_ids_finds_nothing(world, actor) -> None:
 
 
 def test_a_therapist_cannot_write_into_the_clients_therapy_circle(world, therapist) -> None:
+    """Even a therapist who is a writer herself (with her own journal) cannot."""
+    therapist.can_write = True
+    therapist.save(update_fields=["can_write"])
     api = Api(world.tokens["therapist"])
     r = api.put("checkins/t-1", checkin_body(world.therapy))
     assert r.status_code == 400 and list(r.json()["fields"]) == ["circle"]
@@ -174,6 +183,9 @@ def test_a_therapist_cannot_write_into_the_clients_therapy_circle(world, therapi
 
 
 def test_a_member_writes_only_into_their_own_namespace(world, member, make_circle) -> None:
+    """A member who is also a writer (with circles of their own)."""
+    member.can_write = True
+    member.save(update_fields=["can_write"])
     own = make_circle(member, "Member's own")
     api = Api(world.tokens["member"])
     r = api.put("posts/entry-1", post_body([own.pk], title="Member's entry-1"))

@@ -240,3 +240,34 @@ def test_errors_never_leak_a_traceback_as_html(writer, circle, monkeypatch) -> N
     body = error_of(r, 500, "server_error")
     assert "secret" not in r.content.decode()
     assert set(body) == {"error", "message"}
+
+
+# --- DELETE me/token ----------------------------------------------------------------
+
+
+def test_a_journal_disconnects_itself(writer) -> None:
+    device, token = device_for(writer)
+    _, other = device_for(writer, name="Phone")
+    r = Api(token).delete("me/token")
+    assert r.status_code == 204 and r.content == b""
+    device.refresh_from_db()
+    assert device.revoked
+    error_of(Api(token).get("me"), 401, "unauthorized")
+    error_of(Api(token).delete("me/token"), 401, "unauthorized")  # once is all it takes
+    assert Api(other).get("me").status_code == 200  # the writer's other journal stays
+
+
+def test_disconnecting_needs_a_token_and_takes_only_delete(writer) -> None:
+    error_of(Api().delete("me/token"), 401, "unauthorized")
+    _, token = device_for(writer)
+    r = Api(token).get("me/token")
+    error_of(r, 405, "method_not_allowed")
+    assert r["Allow"] == "DELETE"
+    assert Api(token).get("me").status_code == 200
+
+
+def test_a_disconnected_journal_leaves_the_servers_list(writer, writer_client) -> None:  # type: ignore[no-untyped-def]
+    _, token = device_for(writer, name="Old laptop")
+    assert "Old laptop" in writer_client.get("/connect").content.decode()
+    Api(token).delete("me/token")
+    assert "Old laptop" not in writer_client.get("/connect").content.decode()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from attunement.circle import api
+from attunement.circle import access, api, api_fields
 from attunement.circle.models import Circle, Comment, Notification, Post, Reaction
 
 from .api_support import Api, device_for, error_of, fields_of, post_body
@@ -92,19 +92,44 @@ def test_put_is_idempotent(writer_api, writer, circle) -> None:
     assert Post.objects.filter(author=writer).count() == 1
 
 
-def test_adding_a_circle_tells_only_its_people(writer_api, member, therapist, circle,
-                                              therapy_circle) -> None:
-    writer_api.put("posts/entry-7", post_body([circle.pk]))
+def test_a_post_lives_in_one_circle(writer_api, writer, circle, therapy_circle) -> None:
     r = writer_api.put("posts/entry-7", post_body([circle.pk, therapy_circle.pk]))
-    assert r.status_code == 200 and r.json()["circles"] == [circle.pk, therapy_circle.pk]
-    assert Notification.objects.filter(user=member).count() == 1
-    assert Notification.objects.filter(user=therapist, kind="post").count() == 1
+    assert error_of(r, 400, "invalid")["fields"] == {"circles": (
+        "A post lives in one circle, so each circle keeps its own conversation: share it "
+        "with each circle separately.")}
+    assert not Post.objects.filter(author=writer).exists()
 
 
-def test_removing_a_circle_unshares_from_it(writer_api, circle, therapy_circle) -> None:
-    pk = writer_api.put("posts/entry-7", post_body([circle.pk, therapy_circle.pk])).json()["id"]
-    writer_api.put("posts/entry-7", post_body([therapy_circle.pk]))
-    assert list(Post.objects.get(pk=pk).circles.all()) == [therapy_circle]
+def test_each_circle_gets_its_own_post_and_only_its_people_hear(
+        writer_api, writer, member, therapist, circle, therapy_circle) -> None:
+    mine = writer_api.put("posts/entry-7.c1", post_body([circle.pk])).json()
+    hers = writer_api.put("posts/entry-7.c2", post_body([therapy_circle.pk])).json()
+    assert (mine["circles"], hers["circles"]) == ([circle.pk], [therapy_circle.pk])
+    assert mine["id"] != hers["id"]
+    assert [n.url for n in Notification.objects.filter(user=member)] == [
+        f"/posts/{mine['id']}/"]
+    assert [n.url for n in Notification.objects.filter(user=therapist, kind="post")] == [
+        f"/posts/{hers['id']}/"]
+    assert list(access.posts_for(therapist).values_list("pk", flat=True)) == [hers["id"]]
+    assert list(access.posts_for(member).values_list("pk", flat=True)) == [mine["id"]]
+
+
+@pytest.mark.parametrize("other", ["therapy", "none"])
+def test_a_post_stays_in_its_circle(writer_api, circle, therapy_circle,
+                                    post, comment, other) -> None:
+    """Moving it would show the circle's conversation to another circle (or, for a post
+    left with no circle, to a new one)."""
+    if other == "none":
+        post.circles.clear()
+    r = writer_api.put("posts/entry-1", post_body([therapy_circle.pk]))
+    assert fields_of(r) == {"circles": (
+        "A post stays in the circle it was shared with, so that circle's conversation stays "
+        "there: to share it with another circle, send it there under its own local_id (and "
+        "DELETE this one if it should go).")}
+    expected = [] if other == "none" else [circle]
+    assert list(Post.objects.get(pk=post.pk).circles.all()) == expected
+    assert writer_api.put("posts/entry-1", post_body([circle.pk])).status_code == (
+        400 if other == "none" else 200)
 
 
 def test_quiet_members_are_not_notified(writer_api, member, circle) -> None:
@@ -118,7 +143,7 @@ def test_a_circle_the_writer_does_not_own_is_refused(writer_api, writer, circle,
                                                      make_circle, other_writer) -> None:
     # Member of it is not enough: only owned circles can be shared into.
     joined = make_circle(other_writer, "Joined", members=[writer])
-    for ids in ([other_circle.pk], [circle.pk, other_circle.pk], [joined.pk], [999_999]):
+    for ids in ([other_circle.pk], [joined.pk], [999_999]):
         fields = fields_of(writer_api.put("posts/entry-7", post_body(ids)))
         assert fields == {"circles": "names a circle you do not own (GET me lists yours)"}
     assert not Post.objects.filter(author=writer).exists()
@@ -147,8 +172,9 @@ def test_a_circle_the_writer_does_not_own_is_refused(writer_api, writer, circle,
     ({"circles": [1.0]}, {"circles": "must be a circle id (a whole number from 1)"}),
     ({"circles": [0]}, {"circles": "must be a circle id (a whole number from 1)"}),
     ({"circles": [2**63]}, {"circles": "must be a circle id (a whole number from 1)"}),
-    ({"circles": list(range(1, 52))}, {"circles": "can name at most 50 circles"}),
-    ({"circles": [3, 3]}, {"circles": "names the same circle twice"}),
+    ({"circles": [1, 2]}, {"circles": api_fields.ONE_CIRCLE}),
+    ({"circles": list(range(1, 52))}, {"circles": api_fields.ONE_CIRCLE}),
+    ({"circles": [3, 3]}, {"circles": api_fields.ONE_CIRCLE}),
     ({"markers": ["x"]}, {"markers": "is not a field of this request"}),
 ])
 def test_post_fields_are_validated(writer_api, writer, circle, over, fields) -> None:

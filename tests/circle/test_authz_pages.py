@@ -27,6 +27,7 @@ from attunement.circle.models import (
     DeviceToken,
     Invitation,
     Membership,
+    Post,
     Reaction,
 )
 from tests.circle.conftest import signed_in, without_csrf
@@ -71,6 +72,7 @@ def snapshot() -> tuple[Any, ...]:
         sorted(Membership.objects.values_list("id", "circle_id", "user_id", "role")),
         sorted(Circle.objects.values_list("id", "hold_comments", "name")),
         sorted(DeviceToken.objects.values_list("id", "revoked", "name")),
+        sorted(Post.objects.values_list("id", "title")),
     )
 
 
@@ -121,6 +123,9 @@ CASES = [
        lambda w: {"body": "a new comment"}),
     _c("post", "edit", "POST", "/posts/{id}/react", CIRCLE_PEOPLE, "post",
        lambda w: {"kind": "sending_care"}),
+    _c("post", "delete", "GET", "/posts/{id}/delete", OWNER, "post"),
+    _c("post", "delete", "POST", "/posts/{id}/delete", OWNER, "post",
+       lambda w: {"confirm": "delete"}),
     _c("therapy_post", "read", "GET", "/posts/{id}/", THERAPY_PEOPLE, "therapy_post"),
     _c("therapy_post", "list", "GET", "/", THERAPY_PEOPLE, "therapy_post",
        marker="For my therapist"),

@@ -7,6 +7,7 @@ resources this export does not use; QuestionnaireResponse and Questionnaire are 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,7 @@ def test_answers_round_trip(therapist_client, history, therapy_circle) -> None: 
     responses = [e.resource for e in bundle.entry[1:]]
     for checkin, qr in zip(history.checkins, responses, strict=True):
         assert qr.status == "completed"
-        assert qr.identifier.value == str(checkin.pk)
+        assert qr.identifier.value == fhir.checkin_key(checkin)
         assert qr.authored == checkin.completed_at
         assert answers_of(qr) == checkin.answers
     fall = answers_of(responses[TENSION_AT])
@@ -143,8 +144,44 @@ def test_subject_is_pseudonymous(therapist_client, history, therapy_circle, writ
         assert revealing not in text
     qr = data["entry"][1]["resource"]
     assert qr["subject"] == {"type": "Patient", "identifier": {
-        "system": "http://testserver/fhir/sid/client", "value": fhir.client_key(therapy_circle)}}
+        "system": fhir.system("client"), "value": fhir.client_key(therapy_circle)}}
     assert qr["source"] == qr["subject"]
+
+
+def test_identifiers_name_neither_the_server_nor_a_count(  # type: ignore[no-untyped-def]
+        therapist_client, history, therapy_circle, settings) -> None:
+    """Review finding 12: identifier systems were the server's address (perhaps a personal
+    domain) and check-in identifiers its sequential numbers."""
+    settings.CIRCLE_BASE_URL = "https://lantern-family.example"
+    data = export(therapist_client, therapy_circle)
+    responses = [e["resource"] for e in data["entry"][1:]]
+    uuid_urn = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                          r"[0-9a-f]{12}")
+    for qr, checkin in zip(responses, history.checkins, strict=True):
+        for ident in (qr["identifier"], qr["subject"]["identifier"]):
+            assert uuid_urn.fullmatch(ident["system"]), ident
+            assert "lantern-family" not in ident["system"]
+        assert qr["identifier"]["system"] != qr["subject"]["identifier"]["system"]
+        value = qr["identifier"]["value"]
+        assert value == fhir.checkin_key(checkin) and len(value) == 20
+        assert str(checkin.pk) not in (value, qr["id"])
+    assert len({qr["identifier"]["value"] for qr in responses}) == len(responses)
+    assert len({qr["id"] for qr in responses}) == len(responses)
+
+
+def test_identifiers_are_keyed_with_the_secret(  # type: ignore[no-untyped-def]
+        history, therapy_circle, settings) -> None:
+    """Stable under one key; another server (another key) cannot recompute them."""
+    checkin = history.checkins[0]
+    before = (fhir.system("client"), fhir.system("checkin"), fhir.checkin_key(checkin),
+              fhir.response_id(checkin), fhir.client_key(therapy_circle))
+    assert before == (fhir.system("client"), fhir.system("checkin"),
+                      fhir.checkin_key(checkin), fhir.response_id(checkin),
+                      fhir.client_key(therapy_circle))
+    settings.SECRET_KEY = "another server's key"
+    after = (fhir.system("client"), fhir.system("checkin"), fhir.checkin_key(checkin),
+             fhir.response_id(checkin), fhir.client_key(therapy_circle))
+    assert all(a != b for a, b in zip(before, after, strict=True))
 
 
 def test_client_key_is_stable_and_per_circle(  # type: ignore[no-untyped-def]

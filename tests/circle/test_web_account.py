@@ -80,6 +80,32 @@ def test_changing_the_password(member_client: Client, member: User) -> None:
     assert member_client.get("/account").status_code == 200  # still signed in
 
 
+def test_changing_the_password_disconnects_every_journal(writer_client: Client, writer: User,
+                                                        writer_device) -> None:  # type: ignore[no-untyped-def]
+    """Review finding 11: whoever learnt the old password may have connected a journal."""
+    from .api_support import Api, claim_code
+
+    _, code = claim_code(writer)
+    assert Api(writer_device.secret).get("me").status_code == 200
+    new = "another calm long passphrase"
+    response = writer_client.post("/account/password", {
+        "old_password": PASSWORD, "new_password1": new, "new_password2": new}, follow=True)
+    assert ("Your password is changed. Journals connected to this account were disconnected; "
+            "connect them again with a new link.") in response.content.decode()
+    assert Api(writer_device.secret).get("me").status_code == 401
+    assert Api().post("connect", {"code": code}).status_code == 400  # the open link too
+    assert not DeviceToken.objects.filter(user=writer, revoked=False).exists()
+    assert "No journal is connected." in writer_client.get("/connect").content.decode()
+
+
+def test_changing_the_password_without_journals_says_only_that(member_client: Client) -> None:
+    new = "another calm long passphrase"
+    response = member_client.post("/account/password", {
+        "old_password": PASSWORD, "new_password1": new, "new_password2": new}, follow=True)
+    html = response.content.decode()
+    assert "Your password is changed." in html and "disconnected" not in html
+
+
 def test_a_wrong_current_password_changes_nothing(member_client: Client, member: User) -> None:
     response = member_client.post("/account/password", {
         "old_password": "not my password", "new_password1": "x" * 12, "new_password2": "x" * 12})

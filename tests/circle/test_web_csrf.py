@@ -15,6 +15,7 @@ from attunement.circle.models import (
     Invitation,
     Membership,
     Notification,
+    Post,
     Reaction,
     User,
 )
@@ -38,6 +39,7 @@ STATE_CHANGING: list[tuple[str | None, str, dict[str, str]]] = [
     ("member", "/comments/{comment}/edit", {"body": "changed"}),
     ("member", "/comments/{comment}/delete", {}),
     ("writer", "/comments/{comment}/moderate", {"action": "hide"}),
+    ("writer", "/posts/{post}/delete", {"confirm": "delete"}),
     ("member", "/notifications/read", {}),
     ("member", "/account", {"display_name": "Renamed", "quiet": "on"}),
     ("member", "/account/password", {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
@@ -58,6 +60,7 @@ def state() -> tuple[Any, ...]:
         sorted(Reaction.objects.values_list("id")),
         sorted(Notification.objects.values_list("id", "read_at")),
         sorted(DeviceToken.objects.values_list("id", "revoked")),
+        sorted(Post.objects.values_list("id")),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -160,3 +161,28 @@ def test_opening_links_is_rate_limited_per_address(client: Client) -> None:
     assert response.status_code == 429
     assert "Too many attempts; try again in 15 minutes." in response.content.decode()
     assert client.get("/invite/guess", REMOTE_ADDR="10.5.0.2").status_code == 404
+
+
+def test_an_invited_account_is_never_a_writer(client: Client, invitation) -> None:
+    client.post(f"/invite/{invitation.secret}", NEW)
+    assert User.objects.get(username="newcomer").can_write is False
+
+
+def test_sign_in_names_are_unique_in_any_capitals_in_the_database(writer: User) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="WRITER", display_name="Copy")
+
+
+def test_a_name_taken_between_the_check_and_the_save_is_a_form_error(
+        client: Client, invitation, writer: User, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two sign-ups racing for one name (in any capitals): the loser gets the form back."""
+    from attunement.circle.forms import SignupForm
+
+    monkeypatch.setattr(SignupForm, "clean_username",
+                        lambda form: form.cleaned_data["username"])  # the check saw it free
+    response = client.post(f"/invite/{invitation.secret}", {**NEW, "username": "Writer"})
+    assert response.status_code == 400
+    assert "That sign-in name is taken; choose another." in response.content.decode()
+    assert Invitation.objects.get(pk=invitation.obj.pk).used_at is None
+    assert User.objects.count() == 2  # the writer and the member
+    assert client.get("/").status_code == 302  # not signed in

@@ -44,6 +44,20 @@ class Refused(Exception):
         self.message = message
 
 
+# --- writers ----------------------------------------------------------------------
+
+NOT_A_WRITER = ("Only writers make circles and connect journals here. Whoever runs this "
+                "server decides who is a writer; as a member you read and answer what "
+                "writers share with you.")
+
+
+def check_writer(user: User) -> None:
+    """Making circles and connecting journals is for writers (``User.can_write``) only:
+    an invitation must never hand out the right to publish and invite."""
+    if not user.can_write:
+        raise Refused(NOT_A_WRITER)
+
+
 # --- circles ----------------------------------------------------------------------
 
 
@@ -155,6 +169,12 @@ def check_edit(user: User, comment: Comment) -> None:
 def check_delete(user: User, comment: Comment) -> None:
     if comment.author_id != user.pk:
         raise Refused("Only the person who wrote a comment can delete it.")
+
+
+def check_delete_post(user: User, post: Post) -> None:
+    """Only the post's writer deletes it (readers get a plain refusal)."""
+    if post.author_id != user.pk:
+        raise Refused("Only the writer of a post can delete it.")
 
 
 def check_moderate(user: User, comment: Comment) -> None:

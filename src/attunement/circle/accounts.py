@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -28,9 +28,14 @@ from attunement.circle.models import (
     new_token,
     token_hash,
 )
-from attunement.circle.notify import notify
+from attunement.circle.notify import forget_unreadable, notify
 
 CLAIM_VALID = timedelta(hours=1)
+MAX_DEVICES = 10  # connected journals and open connection links per account
+TOO_MANY_DEVICES = (
+    f"This account already has {MAX_DEVICES} connected journals and open connection links, "
+    "the most it can have. Disconnect one you no longer use (or remove a waiting link) first."
+)
 MAX_TOKEN_CHARS = 100  # a longer "token" in a link is not one of ours
 
 
@@ -59,11 +64,13 @@ def create_circle(owner: User, name: str, kind: str) -> Circle:
 
 
 def remove_member(circle: Circle, user_id: int) -> User:
-    """Take someone out of a circle (never its owner). Their comments stay."""
+    """Take someone out of a circle (never its owner). Their comments stay; what they
+    were told through the circle (post titles, check-in alerts) goes with them."""
     m = Membership.objects.filter(circle=circle, user_id=user_id).select_related("user").first()
     if m is None or m.role == Membership.Role.OWNER:
         raise Unavailable("That person is not a member of this circle.")
     m.delete()
+    forget_unreadable(user_id, circle)
     return m.user
 
 
@@ -132,7 +139,7 @@ def accept_invitation(token: str, user: User) -> Circle:
     inv.used_by = user
     inv.save(update_fields=["used_at", "used_by"])
     notify([circle.owner], "joined", f"{user} joined {circle.name}.",
-           f"/circles/{circle.pk}/", actor=user)
+           f"/circles/{circle.pk}/", actor=user, circle=circle)
     return circle
 
 
@@ -153,8 +160,24 @@ class Connection:
     code: str  # shown once, in the connection link
 
 
+def live_devices(user_id: int) -> QuerySet[DeviceToken]:
+    """The devices that count towards :data:`MAX_DEVICES`: connected ones, and links
+    still waiting within their hour (an expired, never-used link can become nothing)."""
+    return DeviceToken.objects.filter(user_id=user_id, revoked=False).filter(
+        Q(claimed_at__isnull=False) | Q(claim_expires_at__gt=timezone.now()))
+
+
+@transaction.atomic
 def make_connection(user: User, name: str) -> Connection:
-    """A device waiting for its journal to exchange the one-time code (valid an hour)."""
+    """A device waiting for its journal to exchange the one-time code (valid an hour).
+
+    At most :data:`MAX_DEVICES` per account: each can publish, so unlimited devices
+    would multiply the publishing limits. The account's row is locked while counting,
+    so two links made at once cannot both take the last place.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if live_devices(user.pk).count() >= MAX_DEVICES:
+        raise Unavailable(TOO_MANY_DEVICES)
     code = new_token()
     device = DeviceToken.objects.create(
         user=user, name=name or "My journal", claim_hash=token_hash(code),
@@ -173,6 +196,16 @@ def revoke_device(user: User, device_id: int) -> DeviceToken | None:
         device.revoked = True
         device.save(update_fields=["revoked"])
     return device
+
+
+def revoke_all_devices(user: User) -> int:
+    """Disconnect every journal of the account and void its open links (after a password
+    change: whoever learnt the old password may have connected one). Returns how many
+    connected journals were disconnected."""
+    devices = user.devices.filter(revoked=False)
+    connected = devices.filter(claimed_at__isnull=False).count()
+    devices.update(revoked=True)
+    return connected
 
 
 # --- leaving ----------------------------------------------------------------------

@@ -187,18 +187,18 @@ def _notice(checkin: SharedCheckin, reason: str) -> str:
     return head + ": tension reported."
 
 
-def _store(checkin: SharedCheckin, reason: str, detail: str) -> bool:
-    """Create the alert or refresh its detail; True when it is new."""
+def _store(checkin: SharedCheckin, reason: str, detail: str) -> Alert | None:
+    """Create the alert or refresh its detail; the alert when it is new, else None."""
     try:
         with transaction.atomic():
             alert, created = Alert.objects.get_or_create(
                 checkin=checkin, reason=reason, defaults={"detail": detail[:300]})
     except IntegrityError:  # the same check-in evaluated twice at once: the other won
-        return False
+        return None
     if not created and alert.detail != detail[:300]:
         alert.detail = detail[:300]
         alert.save(update_fields=["detail"])
-    return created
+    return alert if created else None
 
 
 def evaluate(checkin: SharedCheckin) -> list[str]:
@@ -206,15 +206,18 @@ def evaluate(checkin: SharedCheckin) -> list[str]:
 
     Idempotent: one alert per check-in and reason, one notification when it first appears.
     When an edited check-in no longer calls for an alert the therapist has not seen yet,
-    that alert goes; one she has seen stays, as a record of what she was told.
+    that alert goes, and its notification with it; one she has seen stays, as a record of
+    what she was told.
     """
     found = check(checkin)
     Alert.objects.filter(checkin=checkin, seen_at__isnull=True).exclude(
         reason__in=list(found)).delete()
-    new = [reason for reason, detail in found.items() if _store(checkin, reason, detail)]
+    new = [alert for reason, detail in found.items()
+           if (alert := _store(checkin, reason, detail)) is not None]
     if new:
         url = reverse("circle_therapist:client", args=[checkin.circle_id])
         people = therapists(checkin)
-        for reason in new:
-            notify(people, "alert", _notice(checkin, reason), url, actor=checkin.author)
+        for alert in new:
+            notify(people, "alert", _notice(checkin, alert.reason), url, actor=checkin.author,
+                   checkin=checkin, alert=alert, circle=checkin.circle)
     return sorted(found)

@@ -20,14 +20,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attunement.circle import api_fields, openapi
+from attunement.circle.accounts import MAX_DEVICES
 from attunement.circle.alerts import evaluate
 from attunement.circle.api_http import (
+    MESSAGES,
     ApiError,
     delete_or_404,
     endpoint,
     invalid,
     iso,
     json_response,
+    limit,
     local_id_or_400,
     upsert,
 )
@@ -67,6 +70,7 @@ def _connect(request: HttpRequest, _device: None, body: dict[str, Any]) -> HttpR
                   .first())
         if device is None or not device.user.is_active:
             raise ApiError(400, "invalid_code")
+        _may_connect(device)
         device.token_hash = token_hash(token)
         device.claimed_at = now
         device.last_used = now
@@ -78,6 +82,34 @@ def _connect(request: HttpRequest, _device: None, body: dict[str, Any]) -> HttpR
         "user": _person(device.user),
         "server_name": str(getattr(settings, "CIRCLE_NAME", "Attunement circle")),
     }, status=201)
+
+
+def _may_connect(device: DeviceToken) -> None:
+    """Only a writer's journal connects (403), and an account holds at most MAX_DEVICES
+    connected journals: counted under a lock on the account's row, so two codes claimed
+    at once cannot both take the last place."""
+    if not device.user.can_write:
+        raise ApiError(403, "forbidden", MESSAGES["not_a_writer"])
+    User.objects.select_for_update().filter(pk=device.user_id).first()
+    connected = DeviceToken.objects.filter(user_id=device.user_id, revoked=False,
+                                           claimed_at__isnull=False).exclude(pk=device.pk)
+    if connected.count() >= MAX_DEVICES:
+        raise ApiError(403, "forbidden", MESSAGES["too_many_devices"])
+
+
+def _may_publish(device: DeviceToken) -> None:
+    """Sharing is for writers (403) and at most LIMITS["publish"] items an hour per
+    account, however many journals it connected (429 with Retry-After)."""
+    if not device.user.can_write:
+        raise ApiError(403, "forbidden", MESSAGES["not_a_writer"])
+    limit("publish", f"user:{device.user_id}", "publish_limited")
+
+
+def _delete_token(request: HttpRequest, device: DeviceToken, body: dict[str, Any]
+                  ) -> HttpResponse:
+    """The journal disconnects itself: its token stops working at once."""
+    DeviceToken.objects.filter(pk=device.pk).update(revoked=True)
+    return HttpResponse(status=204)
 
 
 def _person(user: User) -> dict[str, Any]:
@@ -127,10 +159,16 @@ def _put_post(request: HttpRequest, device: DeviceToken, body: dict[str, Any],
               local_id: str) -> HttpResponse:
     local_id_or_400(local_id)
     data = api_fields.clean(body, api_fields.POST)
+    _may_publish(device)
     user = device.user
     circles = _owned(user, data["circles"])
     if len(circles) != len(data["circles"]):
         raise invalid({"circles": "names a circle you do not own (GET me lists yours)"})
+    # Moving a post would carry one circle's conversation into another: it stays put.
+    old = Post.objects.filter(author=user, local_id=local_id).first()
+    if old is not None and (set(old.circles.values_list("pk", flat=True))
+                            != {c.pk for c in circles}):
+        raise invalid({"circles": api_fields.STAYS_IN_ITS_CIRCLE})
     now = timezone.now()
     with transaction.atomic():
         post, created = upsert(Post, {"author": user, "local_id": local_id}, {
@@ -149,12 +187,15 @@ def _put_post(request: HttpRequest, device: DeviceToken, body: dict[str, Any],
 def _tell_new_readers(post: Post, circles: list[Circle]) -> None:
     """A post reaching a circle (when first shared, or when a circle is added) is news
     there; editing it again is not, so an edit notifies no one."""
-    if not circles:
-        return
-    readers = User.objects.filter(memberships__circle__in=circles).distinct()
     author = post.author
     what = f"“{post.title}”" if post.title else "an entry"
-    notify(readers, "post", f"{author} shared {what}.", post_path(post), actor=author)
+    told: set[int] = set()
+    for circle in circles:  # each told once, naming a circle they are in
+        readers = [u for u in User.objects.filter(memberships__circle=circle)
+                   if u.pk not in told]
+        told.update(u.pk for u in readers)
+        notify(readers, "post", f"{author} shared {what}.", post_path(post), actor=author,
+               post=post, circle=circle)
 
 
 def _delete_post(request: HttpRequest, device: DeviceToken, body: dict[str, Any],
@@ -237,6 +278,7 @@ def _put_checkin(request: HttpRequest, device: DeviceToken, body: dict[str, Any]
                  local_id: str) -> HttpResponse:
     local_id_or_400(local_id)
     data = api_fields.clean(body, api_fields.CHECKIN)
+    _may_publish(device)
     user = device.user
     circle = _therapy_circle(user, data.pop("circle"))
     with transaction.atomic():
@@ -258,6 +300,7 @@ def _put_note(request: HttpRequest, device: DeviceToken, body: dict[str, Any],
               local_id: str) -> HttpResponse:
     local_id_or_400(local_id)
     data = api_fields.clean(body, api_fields.NOTE)
+    _may_publish(device)
     user = device.user
     circle = _therapy_circle(user, data["circle"])
     with transaction.atomic():
@@ -278,7 +321,7 @@ def _tell_therapist(note: SharedNote) -> None:
                                      memberships__role=Membership.Role.THERAPIST)
     url = reverse("circle_therapist:client", args=[note.circle_id])
     notify(therapists, "note", f"{note.author} sent a note for the next session", url,
-           actor=note.author)
+           actor=note.author, circle=note.circle)
 
 
 def _delete_note(request: HttpRequest, device: DeviceToken, body: dict[str, Any],
@@ -294,6 +337,7 @@ def _openapi(request: HttpRequest, _device: None, body: dict[str, Any]) -> HttpR
 connect = endpoint({"POST": _connect}, auth=False,
                    address_limit=("connect", "connect_limited"))
 me = endpoint({"GET": _me})
+me_token = endpoint({"DELETE": _delete_token})
 posts = endpoint({"PUT": _put_post, "DELETE": _delete_post})
 comments = endpoint({"GET": _comments}, query=("since",))
 checkins = endpoint({"PUT": _put_checkin, "DELETE": _delete_checkin})

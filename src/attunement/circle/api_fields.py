@@ -29,7 +29,15 @@ MAX_ID = 2**63 - 1  # ids are 64-bit; a larger number can only be a guess
 MAX_ANSWERS = 50
 MAX_ANSWER_KEY = 100
 MAX_ANSWER_TEXT = 4000
-MAX_LIST = 50
+# A post lives in ONE circle, so each circle keeps its own conversation: comments,
+# commenters' names and reactions are never seen from another circle. The document's
+# maxItems comes from here too.
+MAX_LIST = 1
+ONE_CIRCLE = ("A post lives in one circle, so each circle keeps its own conversation: "
+              "share it with each circle separately.")
+STAYS_IN_ITS_CIRCLE = ("A post stays in the circle it was shared with, so that circle's "
+                       "conversation stays there: to share it with another circle, send it "
+                       "there under its own local_id (and DELETE this one if it should go).")
 LIMIT_NUMBER = 1_000_000.0  # an alliance score is a small number on any real scale
 # Years a stored moment may fall in (UTC): anything else is a typo, and the extremes
 # break date arithmetic when shown in a local time zone.
@@ -154,11 +162,8 @@ def _id_list(value: Any) -> list[int]:
     if not value:
         raise ValueError("must name at least one circle")
     if len(value) > MAX_LIST:
-        raise ValueError(f"can name at most {MAX_LIST} circles")
-    ids = [_id(v) for v in value]
-    if len(set(ids)) != len(ids):
-        raise ValueError("names the same circle twice")
-    return ids
+        raise ValueError(ONE_CIRCLE)
+    return [_id(v) for v in value]
 
 
 def _answer(key: Any, value: Any) -> None:
@@ -283,8 +288,10 @@ POST = (
     moment("written_at", "When the entry was written."),
     Field("is_excerpt", "bool", "True when only part of the entry is shared.",
           required=False, default=False),
-    Field("circles", "id_list", "The circles to share with: ids of circles you own "
-          "(from GET me), at least one."),
+    Field("circles", "id_list", "The circle to share with: a list of exactly one id of a "
+          "circle you own (from GET me). A post lives in one circle, so each circle keeps "
+          "its own conversation: to share an entry with several circles, send one post per "
+          "circle, each with its own local_id. An existing post stays in its circle."),
 )
 
 THERAPY_CIRCLE = Field("circle", "id", "The id of a therapy circle you own (from GET me).")

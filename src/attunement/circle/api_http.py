@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from attunement.circle import api_fields, ratelimit
+from attunement.circle.accounts import MAX_DEVICES
 from attunement.circle.api_fields import Invalid
 from attunement.circle.models import DeviceToken, token_hash
 
@@ -40,6 +41,13 @@ MESSAGES = {
     "too_large": "The request is larger than 256 KiB; share a shorter entry or an excerpt.",
     "rate_limited": "Too many requests from this journal; it will try again shortly.",
     "connect_limited": "Too many connection attempts from this address; try again later.",
+    "publish_limited": f"This account shared {ratelimit.LIMITS['publish'][0]} items in the "
+                       "last hour, the most it can; the journal sends the rest later.",
+    "not_a_writer": "Only a writer's account can connect a journal and share. Whoever runs "
+                    "this server decides who is a writer.",
+    "too_many_devices": f"This account already has {MAX_DEVICES} connected journals, the "
+                        "most it can have. Disconnect one on the server under Connect a "
+                        "journal, then make a new link.",
     "not_json": "The request body must be a JSON object (UTF-8).",
     "malformed": "The request is malformed.",
     "invalid": "Some fields are not valid; see fields.",
@@ -110,7 +118,9 @@ def _authenticate(request: HttpRequest) -> DeviceToken:
     return device
 
 
-def _limit(scope: str, key: str, code: str) -> None:
+def limit(scope: str, key: str, code: str) -> None:
+    """Count one call in ``scope`` for ``key``; 429 (with Retry-After) and the message
+    ``MESSAGES[code]`` once the limit is reached."""
     verdict = ratelimit.check(scope, key)
     if not verdict.allowed:
         raise ApiError(429, "rate_limited", MESSAGES[code],
@@ -170,10 +180,10 @@ def endpoint(handlers: dict[str, Handler], *, auth: bool = True,
                 raise ApiError(405, "method_not_allowed", headers={"Allow": allowed})
             device = _authenticate(request) if auth else None
             if device is not None:
-                _limit("api", f"device:{device.pk}", "rate_limited")
+                limit("api", f"device:{device.pk}", "rate_limited")
             elif address_limit is not None:
                 scope, message = address_limit
-                _limit(scope, ratelimit.client_address(request), message)
+                limit(scope, ratelimit.client_address(request), message)
             _check_query(request, known)
             body = _read_json(request) if request.method in BODY_METHODS else {}
             return handler(request, device, body, **kwargs)

@@ -13,6 +13,7 @@ app_name = "circle_api"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("connect", api.connect, name="connect"),
     path("me", api.me, name="me"),
+    path("me/token", api.me_token, name="me_token"),
     path("posts/<str:local_id>", api.posts, name="post"),
     path("comments", api.comments, name="comments"),
     path("checkins/<str:local_id>", api.checkins, name="checkin"),

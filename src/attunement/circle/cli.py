@@ -76,7 +76,8 @@ def circle_group() -> None:
 @click.argument("username")
 @click.option("--display-name", default="", help="The name others see (a pseudonym is fine).")
 def add_writer(username: str, display_name: str) -> None:
-    """Create a writer's account (writers make circles and invite the others).
+    """Create a writer's account (writers make circles, invite the others, connect
+    journals and share; invited people read and answer only).
 
     The password comes from ATTUNE_CIRCLE_PASSWORD or a prompt.
     """
@@ -90,14 +91,21 @@ def add_writer(username: str, display_name: str) -> None:
         if not sys.stdin.isatty():
             raise AttuneError("No password: set ATTUNE_CIRCLE_PASSWORD or run in a terminal.")
         password = str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    from django.db import IntegrityError
+
     from attunement.circle.models import User as user_model
-    if user_model.objects.filter(username=username).exists():
-        raise AttuneError(f"There is already an account called {username!r}.")
-    user = user_model(username=username, display_name=display_name or username)
+    taken = f"There is already an account called {username!r} (in some capitals)."
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise AttuneError(taken)
+    user = user_model(username=username, display_name=display_name or username,
+                      can_write=True)
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise AttuneError("Password refused: " + " ".join(exc.messages)) from exc
     user.set_password(password)
-    user.save()
+    try:
+        user.save()
+    except IntegrityError as exc:  # made at the same moment by someone else
+        raise AttuneError(taken) from exc
     click.echo(f"Account {username!r} created. Sign in and make a circle.")

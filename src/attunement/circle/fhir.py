@@ -10,6 +10,10 @@ version of it), then one QuestionnaireResponse per shared check-in.
 - The subject is never a name: a Patient reference by identifier only, the value a keyed
   hash of the therapy circle (stable across exports from this server, different for each
   therapist, meaningless elsewhere). It changes if the server's secret key changes.
+- Identifier systems are opaque ``urn:uuid:`` names derived from the secret key, never
+  the server's address (which may be a personal domain), and a response's identifier
+  and id are keyed hashes too, never the check-in's sequential number: nothing in an
+  export points back to a server or counts how many check-ins it holds.
 - Answers are typed as the item says: a scale is ``integer`` (``decimal`` when its steps
   are fractional) with minValue/maxValue extensions and its anchor words as a display
   child; yes/no is ``boolean``; a choice has answerOptions (answered with a Coding);
@@ -39,18 +43,31 @@ _NO = {"no", "n", "false", "0"}
 
 
 def base_url(request: HttpRequest | None = None) -> str:
-    """This server's public address, for canonical URLs and identifier systems."""
+    """This server's public address, for the Questionnaires' canonical URLs."""
     configured = getattr(settings, "CIRCLE_BASE_URL", "")
     if configured or request is None:
         return configured or "http://localhost"
     return request.build_absolute_uri("/").rstrip("/")
 
 
+def _keyed(label: str) -> str:
+    """A keyed hash of ``label`` under the server's secret key (hex)."""
+    return hmac.new(settings.SECRET_KEY.encode(), label.encode(), hashlib.sha256).hexdigest()
+
+
 def client_key(circle: Circle) -> str:
     """The pseudonymous id of the client in one therapy circle (no name, no user id)."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"fhir-client:{circle.pk}".encode(),
-                      hashlib.sha256).hexdigest()
-    return digest[:20]
+    return _keyed(f"fhir-client:{circle.pk}")[:20]
+
+
+def checkin_key(checkin: SharedCheckin) -> str:
+    """The pseudonymous id of one shared check-in (no sequential number)."""
+    return _keyed(f"fhir-checkin:{checkin.pk}")[:20]
+
+
+def system(kind: str) -> str:
+    """An identifier system of this server: ``urn:uuid:`` from the secret key, no address."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_OID, _keyed(f'fhir-system:{kind}'))}"
 
 
 def fhir_id(text: str) -> str:
@@ -210,24 +227,24 @@ def _response_items(checkin: SharedCheckin, inst: Instrument | None) -> list[dic
     return out
 
 
-def _subject(base: str, circle: Circle) -> dict[str, Any]:
+def _subject(circle: Circle) -> dict[str, Any]:
     return {"type": "Patient",
-            "identifier": {"system": f"{base}/fhir/sid/client", "value": client_key(circle)}}
+            "identifier": {"system": system("client"), "value": client_key(circle)}}
 
 
-def response_id(base: str, checkin: SharedCheckin) -> str:
+def response_id(checkin: SharedCheckin) -> str:
     """A stable id for a check-in's response (same check-in, same id, every export)."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base}/fhir/checkin/{checkin.pk}"))
+    return str(uuid.uuid5(uuid.NAMESPACE_OID, _keyed(f"fhir-response:{checkin.pk}")))
 
 
 def response(checkin: SharedCheckin, inst: Instrument | None, base: str) -> dict[str, Any]:
     """One shared check-in as a completed QuestionnaireResponse."""
     version = checkin.instrument_version or (str(inst.version) if inst else "")
     ref = canonical(base, checkin.instrument) + (f"|{version}" if version else "")
-    subject = _subject(base, checkin.circle)
+    subject = _subject(checkin.circle)
     return {
-        "resourceType": "QuestionnaireResponse", "id": response_id(base, checkin),
-        "identifier": {"system": f"{base}/fhir/sid/checkin", "value": str(checkin.pk)},
+        "resourceType": "QuestionnaireResponse", "id": response_id(checkin),
+        "identifier": {"system": system("checkin"), "value": checkin_key(checkin)},
         "questionnaire": ref, "status": "completed",
         "subject": subject, "source": subject,
         "authored": timezone.localtime(checkin.completed_at).isoformat(),

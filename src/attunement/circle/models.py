@@ -16,6 +16,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -29,10 +30,24 @@ def token_hash(token: str) -> str:
 
 
 class User(AbstractUser):
-    """An account. ``username`` is the sign-in name; ``display_name`` the pseudonym shown."""
+    """An account. ``username`` is the sign-in name; ``display_name`` the pseudonym shown.
+
+    ``can_write`` marks a writer: only writers make circles, connect journals and
+    publish. Everyone invited arrives without it, so an invitation never hands out the
+    right to fill the server (``attune circle add-writer`` sets it).
+    """
 
     display_name = models.CharField(max_length=80)
     quiet = models.BooleanField(default=False, help_text="No notifications while on.")
+    can_write = models.BooleanField(
+        default=False, help_text="A writer: makes circles, connects journals and publishes.")
+
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
+        constraints = [
+            # Sign-in names are unique whatever their capitals: "Robin" and "robin" would
+            # otherwise be two accounts that look like one.
+            models.UniqueConstraint(Lower("username"), name="username_unique_any_case"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -202,6 +217,19 @@ class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="notifications")
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    # What the notification is about. Its words quote shared things (a post's title, a
+    # check-in's date, a person's name), so it goes when they go: a deleted post,
+    # check-in, alert, circle or account takes its notifications with it.
+    post = models.ForeignKey("Post", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    checkin = models.ForeignKey("SharedCheckin", null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="+")
+    alert = models.ForeignKey("Alert", null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="+")
+    circle = models.ForeignKey(Circle, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="+")
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True, default="")
     created = models.DateTimeField(default=timezone.now)

@@ -30,8 +30,9 @@ updates (200) and DELETE unshares (204). Request bodies are at most 256 KiB (els
 Errors are always `{"error": code, "message": sentence}`; 400 `invalid` adds `"fields"`
 (field name -> what is wrong). A method a path does not take answers 405
 (`method_not_allowed`, with an `Allow` header); a path that is not here answers 404
-(`not_found`). 429 (`rate_limited`) carries `Retry-After` in seconds. Code `forbidden`
-(403) is reserved: no v1 endpoint answers it, denials are 400, 401 or 404.
+(`not_found`). 429 (`rate_limited`) carries `Retry-After` in seconds. 403 (`forbidden`)
+means the account may not do this at all: it is not a writer's (only writers connect
+journals and share), or it already has the most connected journals it can have.
 """
 
 
@@ -151,6 +152,7 @@ def schemas() -> dict[str, Any]:
 ERRORS = {
     400: "Invalid: `fields` says what is wrong with each field (or the body is not JSON).",
     401: "The token is missing, unknown, or the journal was disconnected (`unauthorized`).",
+    403: "The account is not a writer's: only writers share (`forbidden`).",
     404: "Nothing with this local_id was shared by this writer (`not_found`).",
     413: "The request body is larger than 256 KiB (`too_large`).",
     429: "Too many requests (`rate_limited`); try again after `Retry-After` seconds.",
@@ -211,7 +213,10 @@ def _item_paths(kind: str, body: str, result: str, put_summary: str,
         "parameters": [LOCAL_ID_PARAM],
         "put": _op(put_summary, {
             200: _ok("Updated.", result), 201: _ok("Created.", result),
-            400: _error(400), 413: _error(413), **auth,
+            400: _error(400), 403: _error(403), 413: _error(413), **auth,
+            429: _error(429, "Too many requests from this journal, or the account shared "
+                             "its hourly most of posts, check-ins and notes together "
+                             "(`rate_limited`); try again after `Retry-After` seconds."),
         }, body=body, description=put_description),
         "delete": _op(f"Unshare a {kind}", {
             204: {"description": "Gone from the server."},
@@ -228,6 +233,8 @@ def paths() -> dict[str, Any]:
             201: _ok("Connected: keep the token; it is shown only this once.", "Connected"),
             400: _error(400, "Invalid body, or the code does not work (`invalid_code`: "
                              "used, expired after an hour, or withdrawn)."),
+            403: _error(403, "The code is good but the account is not a writer's, or it "
+                             "already has the most connected journals (`forbidden`)."),
             413: _error(413),
             429: _error(429, "Too many connection attempts from this address."),
         }, body="ConnectRequest", public=True,
@@ -235,6 +242,11 @@ def paths() -> dict[str, Any]:
         "/me": {"get": _op("Who the token belongs to, and their circles", {
             200: _ok("The writer and every circle they are in; they can share into the "
                      "ones whose role is owner.", "Me"), **auth})},
+        "/me/token": {"delete": _op("Disconnect this journal", {
+            204: {"description": "The token no longer works (every later call is 401)."},
+            **auth,
+        }, description="Revokes the calling journal's own token, as Disconnect on the "
+                       "server's Connect a journal page does.")},
         "/posts/{local_id}": _item_paths(
             "post", "PostRequest", "PostResult", "Share or update an entry",
             "Only into circles the writer owns. Members of a circle the post newly "

@@ -17,8 +17,26 @@ def _env_list(name: str, default: str = "") -> list[str]:
     return [v.strip() for v in os.environ.get(name, default).split(",") if v.strip()]
 
 
+TEST_SWITCHES_BEHIND_TLS = (
+    "ATTUNE_FAST_HASHER=1 and ATTUNE_DEBUG=1 are for tests on one machine: the first "
+    "stores passwords with a fast, weak hash, the second shows error details to anyone. "
+    "A server behind TLS (ATTUNE_BEHIND_TLS=1) is a real one; unset them ({found})."
+)
+
+
+def refuse_test_switches() -> None:
+    """Stop a public server from starting with a switch meant for tests."""
+    if os.environ.get("ATTUNE_BEHIND_TLS") != "1":
+        return
+    found = [name for name in ("ATTUNE_FAST_HASHER", "ATTUNE_DEBUG")
+             if os.environ.get(name) == "1"]
+    if found:
+        raise AttuneError(TEST_SWITCHES_BEHIND_TLS.format(found=" and ".join(found) + " set"))
+
+
 def apply(s: dict[str, Any]) -> None:
     """Rewrite the settings module's globals ``s`` for the circle server."""
+    refuse_test_switches()
     url = s["DATABASE_URL"]
     if not s["HOSTED"]:
         raise AttuneError(

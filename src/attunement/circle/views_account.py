@@ -9,18 +9,22 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from attunement.circle.access import Hidden
+from attunement.circle.access import Hidden, check_writer
 from attunement.circle.accounts import (
+    Unavailable,
     base_url,
     delete_account,
     devices_of,
     make_connection,
+    revoke_all_devices,
     revoke_device,
 )
 from attunement.circle.forms import ConnectForm, DeleteAccountForm, PasswordForm, ProfileForm
 from attunement.circle.views_common import me, page, page_of, public
 
 NOTIFICATIONS_PER_PAGE = 50
+DEVICES_DISCONNECTED = ("Journals connected to this account were disconnected; connect them "
+                        "again with a new link.")
 
 
 @page
@@ -80,7 +84,9 @@ def account_password(request: HttpRequest) -> HttpResponse:
         return _account_page(request, 400, password_form=form)
     user = form.save()
     update_session_auth_hash(request, user)
-    messages.success(request, "Your password is changed.")
+    disconnected = revoke_all_devices(user)
+    messages.success(request, "Your password is changed." + (
+        f" {DEVICES_DISCONNECTED}" if disconnected else ""))
     return redirect("/account")
 
 
@@ -103,16 +109,25 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 @page
 @require_http_methods(["GET", "HEAD", "POST"])
 def connect(request: HttpRequest) -> HttpResponse:
-    """Connect a journal: a one-time link (valid an hour) to paste into the journal."""
+    """Connect a journal: a one-time link (valid an hour) to paste into the journal.
+
+    Writers only: a connected journal publishes.
+    """
     user = me(request)
+    check_writer(user)
     form = ConnectForm(request.POST or None)
     link = ""
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            made = make_connection(user, form.cleaned_data["name"])
-            link = f"{base_url(request)}/connect/{made.code}"
-            form = ConnectForm()
+            try:
+                made = make_connection(user, form.cleaned_data["name"])
+            except Unavailable as exc:
+                form.add_error(None, exc.message)
+                status = 400
+            else:
+                link = f"{base_url(request)}/connect/{made.code}"
+                form = ConnectForm()
         else:
             status = 400
     return render(request, "circle/connect.html", {

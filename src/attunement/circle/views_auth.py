@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,9 +15,15 @@ from attunement.circle import ratelimit
 from attunement.circle.accounts import Unavailable, accept_invitation, find_invitation
 from attunement.circle.forms import LoginForm, SignupForm
 from attunement.circle.models import Invitation, User
-from attunement.circle.views_common import me, public, too_many
+from attunement.circle.views_common import me, minutes, public, too_many
 
 LOGIN_FAILED = "That name and password do not match an account."
+NAME_WAIT = ("Too many attempts to sign in with this name; try again in {n}, or sign in "
+             "from a browser you have signed in with before.")
+NAME_TAKEN = "That sign-in name is taken; choose another."
+KNOWN_COOKIE = "attune_known"
+KNOWN_SALT = "login"
+KNOWN_AGE = 365 * 24 * 60 * 60  # a year, in seconds
 LINK_GONE = "This invitation link no longer works."
 
 
@@ -26,13 +34,44 @@ def _next_url(request: HttpRequest) -> str:
     return target if safe and target.startswith("/") else "/"
 
 
-def _login_limited(request: HttpRequest, username: str) -> int:
-    """Count this attempt per address and per account name; seconds to wait, or 0."""
+def _known_here(request: HttpRequest, username: str) -> bool:
+    """Whether this browser signed in to the account called ``username`` before.
+
+    The proof is :data:`KNOWN_COOKIE`, signed with the server's key (so nobody can make
+    one) and holding the account's id. It expires after a year.
+    """
+    value = request.get_signed_cookie(KNOWN_COOKIE, default=None, salt=KNOWN_SALT,
+                                      max_age=KNOWN_AGE)
+    if not value or not value.isdigit() or len(value) > 18:
+        return False
+    return User.objects.filter(pk=int(value), username=username).exists()
+
+
+def _login_limited(request: HttpRequest, username: str) -> HttpResponse | None:
+    """Count this attempt per address and per account name; the refusal, or None.
+
+    The per-address limit is the tight one: it stops one machine guessing. The per-name
+    limit is ten times looser and only stops many machines guessing one password
+    together, and a browser the account signed in with before is exempt from it: a
+    stranger's failures can slow a name down, never lock its owner out.
+    """
     by_address = ratelimit.check("login", "addr:" + ratelimit.client_address(request))
-    by_name = ratelimit.check("login", "name:" + username.lower(), record=by_address.allowed)
-    if by_address.allowed and by_name.allowed:
-        return 0
-    return max(by_address.retry_after, by_name.retry_after)
+    if not by_address.allowed:
+        return too_many(request, by_address.retry_after)
+    if _known_here(request, username):
+        return None
+    by_name = ratelimit.check("login_name", "name:" + username.lower())
+    if not by_name.allowed:
+        return too_many(request, by_name.retry_after,
+                        NAME_WAIT.format(n=minutes(by_name.retry_after)))
+    return None
+
+
+def _remember_browser(response: HttpResponse, user: User) -> None:
+    """Mark this browser as one the account signs in with (see :func:`_known_here`)."""
+    response.set_signed_cookie(
+        KNOWN_COOKIE, str(user.pk), salt=KNOWN_SALT, max_age=KNOWN_AGE, httponly=True,
+        samesite="Lax", secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)))
 
 
 @public
@@ -44,14 +83,16 @@ def login_page(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        wait = _login_limited(request, username)
-        if wait:
-            return too_many(request, wait)
+        refused = _login_limited(request, username)
+        if refused is not None:
+            return refused
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is not None:
-            ratelimit.reset("login", "name:" + username.lower())
+            ratelimit.reset("login_name", "name:" + username.lower())
             login(request, user)
-            return redirect(_next_url(request))
+            response = redirect(_next_url(request))
+            _remember_browser(response, user)
+            return response
         form.add_error(None, LOGIN_FAILED)
         status = 400
     elif request.method == "POST":
@@ -90,7 +131,13 @@ def _signup(request: HttpRequest, token: str, inv: Invitation,
     data = form.cleaned_data
     user = User(username=data["username"], display_name=data["display_name"])
     user.set_password(data["password"])
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Someone took the name (in any capitals) between the form's check and now.
+        form.add_error("username", NAME_TAKEN)
+        return None
     try:
         circle = accept_invitation(token, user)
     except Unavailable:

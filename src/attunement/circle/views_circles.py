@@ -44,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "circle/home.html", {
         "circles": circles,
         "posts": list(posts[:HOME_POSTS]),
-        "owns_circle": any(c.owner_id == user.pk for c in circles),
+        "can_write": user.can_write,
         "is_therapist": any(c.my_role == Membership.Role.THERAPIST  # type: ignore[attr-defined]
                             for c in circles),
     })
@@ -53,6 +53,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @page
 @require_http_methods(["GET", "HEAD", "POST"])
 def circle_new(request: HttpRequest) -> HttpResponse:
+    """A writer makes a circle (anyone else is told calmly that this is for writers)."""
+    access.check_writer(me(request))
     form = CircleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         circle = create_circle(me(request), form.cleaned_data["name"], form.cleaned_data["kind"])
@@ -102,9 +104,11 @@ def _invite_page(request: HttpRequest, circle: Circle, form: InviteForm,
 @page
 @require_http_methods(["GET", "HEAD", "POST"])
 def invite(request: HttpRequest, circle_id: int) -> HttpResponse:
-    """Make an invitation link (shown once) and list the open ones."""
+    """Make an invitation link (shown once) and list the open ones (writers only: an
+    account that is no longer a writer keeps its circles but invites no one new)."""
     user = me(request)
     circle = access.owned_circle(user, circle_id)
+    access.check_writer(user)
     default_role = (Membership.Role.THERAPIST if circle.kind == Circle.Kind.THERAPY
                     else Membership.Role.MEMBER)
     if request.method != "POST":

@@ -31,11 +31,15 @@ def denied(request: HttpRequest, message: str, status: int = 403) -> HttpRespons
                   {"title": "Not possible", "message": message}, status=status)
 
 
+def minutes(retry_after: int) -> str:
+    """"N minutes" for a wait in seconds, rounded up (never "0 minutes")."""
+    n = max(1, math.ceil(retry_after / 60))
+    return f"{n} minute" + ("" if n == 1 else "s")
+
+
 def wait_message(retry_after: int) -> str:
     """"Too many attempts; try again in N minutes." (never "0 minutes")."""
-    minutes = max(1, math.ceil(retry_after / 60))
-    unit = "minute" if minutes == 1 else "minutes"
-    return f"Too many attempts; try again in {minutes} {unit}."
+    return f"Too many attempts; try again in {minutes(retry_after)}."
 
 
 def too_many(request: HttpRequest, retry_after: int, message: str = "") -> HttpResponse:

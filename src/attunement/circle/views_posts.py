@@ -11,13 +11,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from attunement.circle import access, ratelimit
 from attunement.circle.forms import CommentForm, ReactionForm
-from attunement.circle.models import Comment, Post, Reaction, User
+from attunement.circle.models import Comment, Notification, Post, Reaction, User
 from attunement.circle.notify import notify
 from attunement.circle.rendering import layout_flat, layout_page, render_cached, render_markdown
 from attunement.circle.threads import THREADS_PER_PAGE, fill, forest_for, locate
-from attunement.circle.views_common import me, page
+from attunement.circle.views_common import me, minutes, page, too_many
 
 COMMENT_WAIT = "Too many comments in a short time; try again in {n}."
+REACT_WAIT = "Too many reactions in a short time; try again in {n}."
+DELETED = "The post is deleted from this server, with its comments and reactions."
 
 
 def _offset(request: HttpRequest) -> int:
@@ -72,9 +74,9 @@ def _notify_comment(post: Post, comment: Comment, user: User) -> None:
     title = post.title or "your post"
     if comment.status == Comment.Status.HELD:
         notify([post.author], "held", f"{user} commented on {title}; it waits for your approval.",
-               url, actor=user)
+               url, actor=user, post=post)
         return
-    notify([post.author], "comment", f"{user} commented on {title}.", url, actor=user)
+    notify([post.author], "comment", f"{user} commented on {title}.", url, actor=user, post=post)
     notify_reply(comment, user)
 
 
@@ -84,7 +86,7 @@ def notify_reply(comment: Comment, actor: User) -> None:
     if parent is None or parent.author is None or parent.author_id == comment.post.author_id:
         return
     notify([parent.author], "reply", f"{actor} replied to you.", f"/comments/{comment.pk}/",
-           actor=actor)
+           actor=actor, post=comment.post)
 
 
 @page
@@ -103,9 +105,7 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
         access.check_reply_to(user, post, parent)
     verdict = ratelimit.check("comment", f"user:{user.pk}")
     if not verdict.allowed:
-        minutes = max(1, -(-verdict.retry_after // 60))
-        form.add_error(None, COMMENT_WAIT.format(
-            n=f"{minutes} minute" + ("" if minutes == 1 else "s")))
+        form.add_error(None, COMMENT_WAIT.format(n=minutes(verdict.retry_after)))
         return _post_page(request, post, form, status=429)
     held = access.holds_comments(post) and not access.moderates(user, post)
     body = form.cleaned_data["body"]
@@ -123,22 +123,61 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
 @page
 @require_POST
 def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
-    """Toggle one gentle reaction (there are no votes and no scores)."""
+    """Toggle one gentle reaction (there are no votes and no scores).
+
+    Limited per person (switching on and off counts), and the writer hears of one
+    person's reactions to a post once until she has read that notification: toggling in
+    a loop must not fill her list.
+    """
     user = me(request)
     post = access.post_for(user, post_id)
     form = ReactionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Unknown reaction.")
         return redirect(f"/posts/{post.pk}/#reactions")
+    verdict = ratelimit.check("react", f"user:{user.pk}")
+    if not verdict.allowed:
+        return too_many(request, verdict.retry_after,
+                        REACT_WAIT.format(n=minutes(verdict.retry_after)))
     kind = form.cleaned_data["kind"]
     existing = Reaction.objects.filter(post=post, comment__isnull=True, user=user, kind=kind)
     if existing.exists():
         existing.delete()
     else:
         Reaction.objects.create(post=post, user=user, kind=kind, created=timezone.now())
-        label = Reaction.Kind(kind).label.lower()
-        notify([post.author], "reaction", f"{user}: {label}.", f"/posts/{post.pk}/", actor=user)
+        _notify_reaction(post, user, kind)
     return redirect(f"/posts/{post.pk}/#reactions")
+
+
+def _notify_reaction(post: Post, user: User, kind: str) -> None:
+    """Tell the writer, unless a notification of this person's reaction to this post
+    is still unread."""
+    if Notification.objects.filter(user_id=post.author_id, kind=Notification.Kind.REACTION,
+                                   post=post, actor=user, read_at__isnull=True).exists():
+        return
+    label = Reaction.Kind(kind).label.lower()
+    notify([post.author], "reaction", f"{user}: {label}.", f"/posts/{post.pk}/", actor=user,
+           post=post)
+
+
+@page
+@require_http_methods(["GET", "HEAD", "POST"])
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    """The writer deletes her post from the server, after a confirmation page.
+
+    The way out when the journal cannot unshare it any more (disconnected, or the
+    journal is gone). Comments, reactions and notifications about it go with it.
+    """
+    user = me(request)
+    post = access.post_for(user, post_id)
+    access.check_delete_post(user, post)
+    if request.method == "POST" and request.POST.get("confirm") == "delete":
+        post.delete()
+        messages.success(request, DELETED)
+        return redirect("/")
+    return render(request, "circle/post_delete.html", {
+        "post": post, "n_comments": post.comments.exclude(status=Comment.Status.REMOVED).count(),
+    }, status=400 if request.method == "POST" else 200)
 
 
 @page

@@ -42,6 +42,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("posts/<id:post_id>/", posts.post_detail, name="post"),
     path("posts/<id:post_id>/comment", posts.post_comment, name="post_comment"),
     path("posts/<id:post_id>/react", posts.post_react, name="post_react"),
+    path("posts/<id:post_id>/delete", posts.post_delete, name="post_delete"),
     path("comments/<id:comment_id>/", posts.comment_permalink, name="comment"),
     path("comments/<id:comment_id>/thread", posts.comment_thread, name="comment_thread"),
     path("comments/<id:comment_id>/edit", comments.comment_edit, name="comment_edit"),
