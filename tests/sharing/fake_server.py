@@ -51,6 +51,7 @@ class FakeCircle:
     requests: list[dict[str, Any]] = field(default_factory=list)
     script: list[Scripted] = field(default_factory=list)
     user: dict[str, Any] = field(default_factory=lambda: {"id": 7, "display_name": "Lantern"})
+    next_token: str = TOKEN  # what the next connect hands out
     page: int = 1000  # comments per answer ("more": true when there are others)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -129,12 +130,15 @@ def _route(fake: FakeCircle, method: str, target: str, auth: str,
         if code not in fake.codes:
             return 400, error("invalid_code", "This connection link was already used.")
         fake.codes.discard(code)
-        fake.tokens.add(TOKEN)
-        return 201, {"token": TOKEN, "user": fake.user, "server_name": "Test circle"}
+        fake.tokens.add(fake.next_token)
+        return 201, {"token": fake.next_token, "user": fake.user, "server_name": "Test circle"}
     if auth.removeprefix("Bearer ") not in fake.tokens:
         return 401, error("unauthorized", "This journal's token was revoked.")
     if method == "GET" and path == "me":
         return 200, {"user": fake.user, "circles": fake.circles}
+    if method == "DELETE" and path == "me/token":
+        fake.tokens.discard(auth.removeprefix("Bearer "))
+        return 204, None
     if method == "GET" and path == "comments":
         since = parse_qs(parts.query).get("since", [""])[0]
         start = int(since) if since.isdigit() else 0

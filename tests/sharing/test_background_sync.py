@@ -41,7 +41,7 @@ def test_the_thread_sends_and_pulls_by_itself(
                                      "body": "Sent by the thread."})
     entry_path = re.sub(r"^https?://[^/]+", "", url)
     pk = entry_path.strip("/").split("/")[-1]
-    fake.comments = [{"id": 1, "post_local_id": f"entry-{pk}", "parent_id": None,
+    fake.comments = [{"id": 1, "post_local_id": f"entry-{pk}.c11", "parent_id": None,
                       "author": "Harbour", "body_html": "<p>Arrived by itself.</p>",
                       "created": "2026-03-02T20:00:00+00:00", "edited_at": None,
                       "status": "visible"}]
@@ -53,7 +53,7 @@ def test_the_thread_sends_and_pulls_by_itself(
            {"circles": "11", "mode": "whole", "digest": digest.group(1)}, form_page=entry_path)
     page = _wait_for(c, entry_path, r'data-state="shared">shared<')
     assert 'data-state="shared">shared<' in page, page[-3000:]
-    assert fake.items[("posts", f"entry-{pk}")]["body"] == "Sent by the thread."
+    assert fake.items[("posts", f"entry-{pk}.c11")]["body"] == "Sent by the thread."
     page = _wait_for(c, entry_path, "Arrived by itself.")
     assert "Arrived by itself." in page
     # Every destination was this computer (the fake server listens on 127.0.0.1).

@@ -3,8 +3,10 @@
 The circle server runs as ``attune serve --hosted`` on a fresh PostgreSQL database (see
 ``circle_server`` in conftest.py). People use its web pages through their own cookie-
 keeping sessions; the journal is driven through its own pages (Django's test client):
-invite, accept, connect, publish, read, comment, reply, moderate, pull, edit, unshare,
-offline queue and retry, and a check-in with tension that alerts the therapist.
+invite, accept, connect, publish to a circle and the therapist (one post, one
+conversation each), read, comment, reply, moderate, pull, edit, unshare, offline queue
+and retry, a check-in with tension that alerts the therapist, and disconnecting (which
+sends waiting removals first and revokes the journal's token on the server).
 
 Each step is named, so a failure says which part of the path broke.
 """
@@ -12,6 +14,8 @@ Each step is named, so a failure says which part of the path broke.
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -73,14 +77,24 @@ def share_entry(client: Client, entry: Entry, circles: list[int]) -> None:
     assert r.status_code == 302, r.content[:1000]
 
 
-def entry_state(client: Client, entry: Entry) -> str:
+def entry_state(client: Client, entry: Entry, circle: int) -> str:
+    """The state the entry page shows for the entry's post in one circle."""
     page = client.get(f"/entries/{entry.pk}/").content.decode()
-    found = re.search(r'<span class="share-state [a-z]+" data-state="[a-z]+">([^<]*)</span>',
+    found = re.search(rf'<li id="share-c{circle}" data-state="[a-z]+">.*?'
+                      r'<span class="share-state [a-z]+" data-state="[a-z]+">([^<]*)</span>',
                       page)
     return found.group(1) if found else "(no state shown)"
 
 
-def test_the_whole_path(circle_server: CircleServer, client: Client) -> None:
+def post_path_of(entry: Entry, circle: int) -> str:
+    share = Share.objects.get(local_id=f"entry-{entry.pk}.c{circle}")
+    path = re.sub(r"^https?://[^/]+", "", share.remote_url)
+    assert re.fullmatch(r"/posts/\d+/", path), share.remote_url
+    return path
+
+
+def test_the_whole_path(circle_server: CircleServer, client: Client,
+                        django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     srv = circle_server
     writer, member, therapist = Browser(srv.url), Browser(srv.url), Browser(srv.url)
 
@@ -135,23 +149,29 @@ def test_the_whole_path(circle_server: CircleServer, client: Client) -> None:
         Connection.objects.create(**{f.attname: getattr(conn, f.attname)
                                      for f in Connection._meta.concrete_fields})
 
-    with step("the journal publishes an entry (preview, confirm, send)", srv):
+    with step("the journal publishes an entry to the circle AND the therapist", srv):
         client.post("/entries/new", {"title": "After Tuesday", "written_at": "2026-03-03T19:30",
                                      "body": "I could not say it in the room.",
                                      "tags_text": "private-tag"})
         entry = Entry.objects.get(title="After Tuesday")
-        share_entry(client, entry, [circle_id])
-        assert entry_state(client, entry) == "waiting to send"
-        assert "Sent 1;" in journal_send(client)
-        assert entry_state(client, entry) == "shared"
-        share = Share.objects.get(local_id=f"entry-{entry.pk}")
-        post_path = re.sub(r"^https?://[^/]+", "", share.remote_url)
-        assert re.fullmatch(r"/posts/\d+/", post_path), share.remote_url
+        share_entry(client, entry, [circle_id, therapy_id])
+        assert entry_state(client, entry, circle_id) == "waiting to send"
+        assert "Sent 2;" in journal_send(client)
+        assert entry_state(client, entry, circle_id) == "shared"
+        assert entry_state(client, entry, therapy_id) == "shared"
+        post_path = post_path_of(entry, circle_id)
+        therapy_path = post_path_of(entry, therapy_id)
+        assert post_path != therapy_path  # one post, one conversation, per circle
 
-    with step("the member reads it on /posts/<id>/ (and nothing private came along)", srv):
+    with step("the member reads the circle's post, never the therapist's", srv):
         page = expect(member.get(post_path))
         assert "After Tuesday" in page.text and "I could not say it in the room." in page.text
         assert "private-tag" not in page.text
+        expect(member.get(therapy_path), status=404)
+
+    with step("the therapist reads her post, never the circle's", srv):
+        assert "I could not say it in the room." in expect(therapist.get(therapy_path)).text
+        expect(therapist.get(post_path), status=404)
 
     with step("the member comments on /posts/<id>/comment; the journal pulls it", srv):
         expect(member.post(post_path + "comment", {"body": "I hold that for you."},
@@ -159,6 +179,26 @@ def test_the_whole_path(circle_server: CircleServer, client: Client) -> None:
         journal_send(client)
         first = CircleComment.objects.get(author="Harbour")
         assert "I hold that for you." in first.body_html and first.status == "visible"
+        assert first.circle_id == circle_id
+
+    with step("the therapist comments on hers; each conversation stays in its circle", srv):
+        expect(therapist.post(therapy_path + "comment", {"body": "We can take it up on Tuesday."},
+                              form_page=therapy_path))
+        assert "I hold that for you." not in expect(therapist.get(therapy_path)).text
+        assert "Harbour" not in expect(therapist.get(therapy_path)).text
+        assert "take it up on Tuesday" not in expect(member.get(post_path)).text
+        journal_send(client)
+        hers = CircleComment.objects.get(author="Dr. Willow")
+        assert hers.circle_id == therapy_id and hers.from_therapy is True
+        page = client.get(f"/entries/{entry.pk}/").content.decode()
+        mine = page[page.index(f'id="comments-c{circle_id}"'):]
+        mine = mine[:mine.index("</section>")]
+        theirs = page[page.index(f'id="comments-c{therapy_id}"'):]
+        theirs = theirs[:theirs.index("</section>")]
+        assert "From Evening circle (1)" in mine and "I hold that for you." in mine
+        assert "take it up on Tuesday" not in mine
+        assert "From your therapist (1)" in theirs and "take it up on Tuesday" in theirs
+        assert "I hold that for you." not in theirs
 
     with step("the writer replies to it on the server", srv):
         expect(writer.post(post_path + "comment",
@@ -188,18 +228,28 @@ def test_the_whole_path(circle_server: CircleServer, client: Client) -> None:
         assert "<script>alert" not in page and "javascript:alert" not in page
         assert "\u202e" not in page
 
-    with step("an edit in the journal updates the post", srv):
-        r = client.post(f"/entries/{entry.pk}/edit", {
-            "title": "After Tuesday", "written_at": "2026-03-03T19:30",
-            "body": "I could not say it in the room. Now I can.", "tags_text": "private-tag"})
+    with step("an edit in the journal updates both posts", srv):
+        with django_capture_on_commit_callbacks(execute=True):  # the re-send waits for it
+            r = client.post(f"/entries/{entry.pk}/edit", {
+                "title": "After Tuesday", "written_at": "2026-03-03T19:30",
+                "body": "I could not say it in the room. Now I can.",
+                "tags_text": "private-tag"})
         assert r.status_code == 302
-        assert entry_state(client, entry) == "waiting to send"
-        assert "Sent 1;" in journal_send(client)
+        assert entry_state(client, entry, circle_id) == "waiting to send"
+        assert "Sent 2;" in journal_send(client)
         assert "Now I can." in expect(member.get(post_path)).text
+        assert "Now I can." in expect(therapist.get(therapy_path)).text
+
+    with step("dropping the therapist removes only her post", srv):
+        share_entry(client, entry, [circle_id])
+        assert entry_state(client, entry, therapy_id) == "removing: waiting to send"
+        assert "Sent 1;" in journal_send(client)
+        expect(therapist.get(therapy_path), status=404)
+        expect(member.get(post_path))
 
     with step("unsharing removes the post: the member gets 404", srv):
         client.post(f"/sharing/entries/{entry.pk}/unshare")
-        assert entry_state(client, entry) == "removing: waiting to send"
+        assert entry_state(client, entry, circle_id) == "removing: waiting to send"
         journal_send(client)
         expect(member.get(post_path), status=404)
         assert not OutboxItem.objects.exists()
@@ -211,20 +261,20 @@ def test_the_whole_path(circle_server: CircleServer, client: Client) -> None:
                                      "body": "Written on the train, no signal."})
         offline = Entry.objects.get(title="While it was down")
         share_entry(client, offline, [circle_id])
-        assert entry_state(client, offline) == "waiting to send"
+        assert entry_state(client, offline, circle_id) == "waiting to send"
         journal_send(client)
-        state = entry_state(client, offline)
+        state = entry_state(client, offline, circle_id)
         assert re.fullmatch(r"waiting to send — failed: server unreachable, will retry at "
                             r"\d\d:\d\d", state), state
 
     with step("the server is back: retry now, and it is shared", srv):
         srv.start()
-        item = OutboxItem.objects.get(local_id=f"entry-{offline.pk}")
+        item = OutboxItem.objects.get(local_id=f"entry-{offline.pk}.c{circle_id}")
         r = client.post(f"/sharing/outbox/{item.pk}/retry")
         assert r.status_code == 302
-        assert entry_state(client, offline) == "shared"
-        url = Share.objects.get(local_id=f"entry-{offline.pk}").remote_url
-        assert "no signal" in expect(member.get(re.sub(r"^https?://[^/]+", "", url))).text
+        assert entry_state(client, offline, circle_id) == "shared"
+        offline_path = post_path_of(offline, circle_id)
+        assert "no signal" in expect(member.get(offline_path)).text
 
     with step("a check-in with tension, shared: the therapist sees an alert on /therapist/",
               srv):
@@ -247,3 +297,32 @@ def test_the_whole_path(circle_server: CircleServer, client: Client) -> None:
 
     with step("the member cannot see the therapy circle's check-ins", srv):
         expect(member.get("/therapist/"), status=404)
+
+    with step("disconnecting while a removal cannot be sent is refused, naming it", srv):
+        srv.stop()
+        client.get(client.post(f"/sharing/entries/{offline.pk}/unshare")["Location"])
+        r = client.post("/sharing/disconnect")
+        said = " ".join(str(m) for m in client.get("/sharing/").context["messages"])
+        assert r.status_code == 302 and said == (
+            "Some items you stopped sharing are not yet removed from the server: connect to "
+            "the network and press Send now first, or remove them on the server. Not yet "
+            "removed: Entry: While it was down (Evening circle).")
+        assert Connection.objects.exists()
+
+    with step("back online, disconnecting sends the removal and revokes the token", srv):
+        srv.start()
+        token = Connection.objects.get().token
+        r = client.post("/sharing/disconnect")
+        said = " ".join(str(m) for m in client.get("/sharing/").context["messages"])
+        assert said.startswith("Disconnected: this journal forgot its token"), said
+        assert "could not be told" not in said
+        assert not Connection.objects.exists()
+        expect(member.get(offline_path), status=404)
+        req = urllib.request.Request(srv.url + "/api/v1/me",
+                                     headers={"Authorization": f"Bearer {token}"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            opener.open(req, timeout=10)
+            raise AssertionError("the revoked token still works")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 401

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from attunement.sharing import outbox
 from attunement.sharing.client import CircleClient
-from attunement.sharing.models import Connection, OutboxItem, Share
+from attunement.sharing.models import Connection, OutboxItem, SentPost, Share
 from attunement.sharing.outbox import backoff_seconds, queue_delete, queue_put
 from attunement.sharing.state import describe
 from tests.sharing.fake_server import TOKEN, FakeCircle, error
@@ -184,14 +184,39 @@ def test_success_marks_the_share_with_the_servers_address(
 
     payload = {"title": "t", "body": "b", "written_at": NOW.isoformat(), "is_excerpt": False,
                "circles": [11]}
-    Share.objects.create(kind="entry", object_id=1, local_id="entry-1", circles=[11],
+    Share.objects.create(kind="entry", object_id=1, local_id="entry-1.c11", circle_id=11,
                          digest=digest(payload))
-    queue_put("posts", "entry-1", payload)
+    queue_put("posts", "entry-1.c11", payload)
     outbox.send_due(client, NOW)
     share = Share.objects.get()
     assert share.shared_at == NOW and share.ever_sent is True
     assert share.remote_url == "/posts/1/"
     assert describe(share, []).text == "shared"
+    sent = SentPost.objects.get()  # where this post's comments belong, kept after unsharing
+    assert (sent.local_id, sent.entry_id, sent.circle_id) == ("entry-1.c11", 1, 11)
+
+
+def test_a_share_not_built_yet_is_waiting_not_shared() -> None:
+    share = Share.objects.create(kind="entry", object_id=1, local_id="entry-1.c11",
+                                 circle_id=11, digest="")
+    assert describe(share, []).text == "waiting to send"
+
+
+def test_removals_are_sent_whatever_their_backoff_said(
+    fake: FakeCircle, client: CircleClient
+) -> None:
+    fake.items[("posts", "entry-1.c11")] = {"v": 1}
+    fake.items[("posts", "entry-2.c11")] = {"v": 1}
+    queue_put("posts", "entry-3.c11", {"v": 1})  # a publish: not a removal, stays
+    queue_delete("posts", "entry-1.c11", ever_sent=True)
+    queue_delete("posts", "entry-2.c11", ever_sent=True)
+    later = NOW + dt.timedelta(hours=1)
+    OutboxItem.objects.filter(op="delete").update(state="failed", next_attempt_at=later)
+    report = outbox.send_removals(client, NOW)
+    assert (report.sent, report.failed) == (2, 0)
+    assert fake.paths() == ["DELETE /api/v1/posts/entry-1.c11",
+                            "DELETE /api/v1/posts/entry-2.c11"]
+    assert list(OutboxItem.objects.values_list("local_id", flat=True)) == ["entry-3.c11"]
 
 
 def test_the_pass_stops_when_the_journal_locks(

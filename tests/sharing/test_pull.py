@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from attunement.record.models import Entry
 from attunement.sharing import pull, services
 from attunement.sharing.client import ApiError, CircleClient
-from attunement.sharing.models import CircleComment, Connection
+from attunement.sharing.models import CircleComment, Connection, SentPost, Share
 from attunement.sharing.render import clean_comment_html
 from tests.sharing.fake_server import TOKEN, FakeCircle
 
@@ -22,9 +23,18 @@ HOSTILE = (
 )
 
 
+@pytest.fixture(autouse=True)
+def sent(entry: Entry) -> None:
+    """The entry's posts in the evening circle (11) and the therapy circle (12) were sent."""
+    for circle in (11, 12):
+        SentPost.objects.create(local_id=f"entry-{entry.pk}.c{circle}", entry_id=entry.pk,
+                                circle_id=circle)
+
+
 def c(cid: int, entry: Entry, *, parent: int | None = None, status: str = "visible",
-      body: str = "<p>I hold that for you.</p>", author: str = "Harbour") -> dict[str, Any]:
-    return {"id": cid, "post_local_id": f"entry-{entry.pk}", "parent_id": parent,
+      body: str = "<p>I hold that for you.</p>", author: str = "Harbour",
+      circle: int = 11) -> dict[str, Any]:
+    return {"id": cid, "post_local_id": f"entry-{entry.pk}.c{circle}", "parent_id": parent,
             "author": author, "body_html": body, "created": f"2026-03-02T14:0{cid % 10}:00+00:00",
             "edited_at": None, "status": status}
 
@@ -40,6 +50,7 @@ def test_comments_are_stored_threaded_with_the_cursor(connected: Connection, fak
     one, two, three = (CircleComment.objects.get(remote_id=i) for i in (1, 2, 3))
     assert (two.parent_id, three.parent_id, one.parent_id) == (one.pk, two.pk, None)
     assert one.entry_id == entry.pk and one.author == "Harbour"
+    assert (one.circle_id, one.circle_name, one.from_therapy) == (11, "Evening circle", False)
     connected.refresh_from_db()
     assert connected.comments_cursor == "3" and connected.pull_error == ""
     assert fake.paths()[-1] == "GET /api/v1/comments"
@@ -93,18 +104,21 @@ def test_a_megabyte_comment_is_bounded() -> None:
 
 
 @pytest.mark.parametrize("bad", [
-    {"id": "7", "post_local_id": "entry-1", "status": "visible"},
+    {"id": "7", "post_local_id": "entry-1.c11", "status": "visible"},
     {"id": 7, "post_local_id": "checkin-1", "status": "visible"},
     {"id": 7, "post_local_id": "entry-x", "status": "visible"},
-    {"id": 7, "post_local_id": "entry-1", "status": "shouting"},
-    {"id": True, "post_local_id": "entry-1", "status": "visible"},
-    {"id": 7, "post_local_id": "entry-999999", "status": "visible"},
+    {"id": 7, "post_local_id": ["entry-1.c11"], "status": "visible"},
+    {"id": 7, "post_local_id": "entry-1.c11", "status": "shouting"},
+    {"id": True, "post_local_id": "entry-1.c11", "status": "visible"},
+    {"id": 7, "post_local_id": "entry-999999.c11", "status": "visible"},
+    {"id": 7, "post_local_id": "entry-1.c13", "status": "visible"},  # never sent there
+    {"id": 7, "post_local_id": "entry-1", "status": "visible"},  # nor as one post
     "not a comment",
 ])
 def test_what_cannot_be_placed_is_skipped(connected: Connection, fake: FakeCircle,
                                           entry: Entry, bad: Any) -> None:
-    if isinstance(bad, dict) and bad["post_local_id"] == "entry-1":
-        bad = {**bad, "post_local_id": f"entry-{entry.pk}"}
+    if isinstance(bad, dict) and isinstance(bad["post_local_id"], str):
+        bad = {**bad, "post_local_id": bad["post_local_id"].replace("-1", f"-{entry.pk}", 1)}
     fake.comments = [bad, c(8, entry)]
     assert run_pull(connected, fake) == 1
     assert list(CircleComment.objects.values_list("remote_id", flat=True)) == [8]
@@ -164,10 +178,98 @@ def test_the_entry_page_shows_them_threaded_and_safe(client, connected: Connecti
                      c(5, entry, parent=4, body="<p>under a removed one</p>")]
     services.sync(pull_comments="always")
     page = client.get(f"/entries/{entry.pk}/").content.decode()
-    assert 'id="circle-comments-h">From your circle (5)' in page
+    assert 'id="circle-comments-h">Comments (5)' in page
+    assert 'id="comments-c11-h">From Evening circle (5)</h3>' in page
+    assert 'id="older-comments"' not in page
     assert 'id="circle-comment-2" data-status="visible" data-depth="1"' in page
     assert 'id="circle-comment-5" data-status="visible" data-depth="1"' in page
     assert "hidden by you" in page and "unkind words" in page
     assert '<p class="muted">[removed]</p>' in page
     assert "<script>alert" not in page and "javascript:alert" not in page
     assert "onerror" not in page
+
+
+# --- only posts this journal sent; one conversation per circle; a bounded page ----------
+
+
+def test_comments_of_an_entry_never_shared_are_not_stored(connected: Connection,
+                                                          fake: FakeCircle) -> None:
+    never = Entry.objects.create(title="Never shared", body="Mine alone.")
+    fake.comments = [c(1, never), {**c(2, never), "post_local_id": f"entry-{never.pk}"}]
+    assert run_pull(connected, fake) == 0
+    assert not CircleComment.objects.exists()
+
+
+def test_an_unshared_post_still_receives_its_removals(connected: Connection, fake: FakeCircle,
+                                                      entry: Entry) -> None:
+    fake.comments = [c(1, entry)]
+    run_pull(connected, fake)
+    assert not Share.objects.exists()  # the share is gone; what was sent is remembered
+    fake.comments.append(c(1, entry, status="removed", body="", author="[removed]"))
+    assert run_pull(connected, fake) == 1
+    assert CircleComment.objects.get().status == "removed"
+
+
+def test_each_comment_keeps_the_circle_of_its_post(connected: Connection, fake: FakeCircle,
+                                                   entry: Entry) -> None:
+    fake.comments = [c(1, entry), c(2, entry, circle=12, author="Dr. Willow")]
+    run_pull(connected, fake)
+    evening, therapy = CircleComment.objects.order_by("remote_id")
+    assert (evening.circle_id, evening.circle_name, evening.from_therapy) == (
+        11, "Evening circle", False)
+    assert (therapy.circle_id, therapy.circle_name, therapy.from_therapy) == (
+        12, "With my therapist", True)
+
+
+def test_the_entry_page_groups_comments_by_circle(client, connected: Connection,  # type: ignore[no-untyped-def]
+                                                  fake: FakeCircle, entry: Entry) -> None:
+    fake.comments = [c(1, entry, body="<p>From the circle.</p>"),
+                     c(2, entry, circle=12, author="Dr. Willow", body="<p>From her.</p>"),
+                     c(3, entry, parent=1, author="Lantern", body="<p>My reply.</p>")]
+    services.sync(pull_comments="always")
+    page = client.get(f"/entries/{entry.pk}/").content.decode()
+    assert 'id="circle-comments-h">Comments (3)' in page
+    evening = page[page.index('id="comments-c11"'):page.index('id="comments-c12"')]
+    therapy = page[page.index('id="comments-c12"'):]
+    assert ">From Evening circle (2)</h3>" in evening and ">From your therapist (1)</h3>" in therapy
+    assert "From the circle." in evening and "My reply." in evening
+    assert "From her." not in evening
+    assert "From her." in therapy and "From the circle." not in therapy
+    assert 'id="circle-comment-3" data-status="visible" data-depth="1"' in evening
+
+
+def test_names_are_kept_for_after_disconnecting(client, connected: Connection,  # type: ignore[no-untyped-def]
+                                                fake: FakeCircle, entry: Entry) -> None:
+    fake.comments = [c(1, entry), c(2, entry, circle=12)]
+    services.sync(pull_comments="always")
+    services.disconnect()
+    page = client.get(f"/entries/{entry.pk}/").content.decode()
+    assert ">From Evening circle (1)</h3>" in page and ">From your therapist (1)</h3>" in page
+
+
+def test_earlier_comments_of_one_post_for_several_circles_stay_apart(
+    client, connected: Connection, entry: Entry  # type: ignore[no-untyped-def]
+) -> None:
+    CircleComment.objects.create(entry=entry, remote_id=1, author="Harbour",
+                                 body_html="<p>Before.</p>", created=entry.written_at)
+    page = client.get(f"/entries/{entry.pk}/").content.decode()
+    assert ('id="comments-earlier-h">Earlier comments, from when one post went to several '
+            "circles (1)</h3>") in page
+
+
+def test_only_the_latest_200_comments_are_shown(client, connected: Connection,  # type: ignore[no-untyped-def]
+                                                entry: Entry) -> None:
+    import datetime as dt
+
+    start = entry.written_at
+    CircleComment.objects.bulk_create(
+        CircleComment(entry=entry, remote_id=i, author="Harbour", body_html=f"<p>n{i}</p>",
+                      created=start + dt.timedelta(minutes=i), circle_id=11,
+                      circle_name="Evening circle")
+        for i in range(1, 206))
+    page = client.get(f"/entries/{entry.pk}/").content.decode()
+    assert 'id="circle-comments-h">Comments (200)' in page
+    assert ('id="older-comments">Showing the latest 200 comments; 5 older ones are kept in '
+            "your journal but not shown here.</p>") in page
+    shown = [int(n) for n in re.findall(r'id="circle-comment-(\d+)"', page)]
+    assert shown == list(range(6, 206))

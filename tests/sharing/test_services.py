@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from attunement.checkins.services import record_checkin
 from attunement.record.models import Entry, Unsaid
 from attunement.sharing import client as client_mod
 from attunement.sharing import payloads, services, texts
-from attunement.sharing.models import Connection, OutboxItem, Share
+from attunement.sharing.models import Connection, OutboxItem, SentPost, Share
 from attunement.sharing.services import EntryChoice, SharingError
 from attunement.sharing.state import state_of
 from attunement.store import keyring
@@ -124,26 +125,34 @@ def test_a_revoked_token_is_remembered_and_stops_syncing(
     assert services.seconds_until_due() is None
 
 
+DISCONNECTED = (
+    "Disconnected: this journal forgot its token, and nothing more will be sent. What you "
+    "shared before stays on Test circle until you remove it there; comments you received "
+    "stay in your journal.")
+
+
 def test_disconnect_forgets_token_queue_and_audiences_but_keeps_comments(
-    connected: Connection, entry: Entry
+    connected: Connection, fake: FakeCircle, entry: Entry
 ) -> None:
     from attunement.sharing.models import CircleComment
 
-    share_whole(entry)
+    share_whole(entry)  # a publish waiting: nothing on the server to withdraw
+    SentPost.objects.create(local_id=f"entry-{entry.pk}.c11", entry_id=entry.pk, circle_id=11)
     CircleComment.objects.create(entry=entry, remote_id=1, author="Harbour",
                                  body_html="<p>hi</p>", created=entry.written_at)
-    assert services.disconnect() == (
-        "Disconnected: this journal forgot its token, and nothing more will be sent. What you "
-        "shared before stays on Test circle until you remove it there; comments you received "
-        "stay in your journal.")
+    assert services.disconnect() == DISCONNECTED
+    assert fake.paths() == ["DELETE /api/v1/me/token"]  # the server revoked the token
+    assert fake.requests[0]["headers"]["Authorization"] == f"Bearer {TOKEN}"
+    assert TOKEN not in fake.tokens
     assert not Connection.objects.exists() and not OutboxItem.objects.exists()
-    assert not Share.objects.exists() and CircleComment.objects.count() == 1
+    assert not Share.objects.exists() and not SentPost.objects.exists()
+    assert CircleComment.objects.count() == 1
 
 
 # --- choosing an audience -------------------------------------------------------------
 
 
-def share_whole(entry: Entry, circles: list[int] | None = None) -> Share:
+def share_whole(entry: Entry, circles: list[int] | None = None) -> list[Share]:
     choice = EntryChoice(circles or [11], None)
     payload = services.entry_preview(entry, choice)
     return services.share_entry(entry, choice, payloads.digest(payload))
@@ -184,14 +193,17 @@ def test_what_cannot_be_shared_says_why(connected: Connection, circles: list[int
     assert exc.value.message == message
 
 
-def test_confirming_queues_what_was_previewed(connected: Connection, entry: Entry) -> None:
-    share = share_whole(entry, [11, 12])
-    assert (share.local_id, share.circles, share.is_excerpt) == ("entry-" + str(entry.pk),
-                                                                 [11, 12], False)
-    item = OutboxItem.objects.get()
-    assert (item.op, item.endpoint, item.local_id) == ("put", "posts", share.local_id)
-    assert item.payload["body"] == entry.body
-    assert state_of(share.local_id).text == "waiting to send"
+def test_confirming_queues_one_post_per_circle(connected: Connection, entry: Entry) -> None:
+    shares = share_whole(entry, [11, 12])
+    assert [(s.local_id, s.circle_id, s.is_excerpt) for s in shares] == [
+        (f"entry-{entry.pk}.c11", 11, False), (f"entry-{entry.pk}.c12", 12, False)]
+    items = list(OutboxItem.objects.all())
+    assert [(i.op, i.endpoint, i.local_id, i.payload["circles"]) for i in items] == [
+        ("put", "posts", f"entry-{entry.pk}.c11", [11]),
+        ("put", "posts", f"entry-{entry.pk}.c12", [12])]
+    assert items[0].payload | {"circles": []} == items[1].payload | {"circles": []}
+    assert items[0].payload["body"] == entry.body
+    assert state_of(shares[0].local_id).text == "waiting to send"
 
 
 def test_a_change_between_preview_and_confirm_is_caught(connected: Connection,
@@ -217,21 +229,22 @@ def test_unshare_before_sending_leaves_nothing_to_send(connected: Connection,
     share_whole(entry)
     assert services.unshare("entry", entry.pk) is True
     assert not OutboxItem.objects.exists() and not Share.objects.exists()
-    assert state_of(f"entry-{entry.pk}").text == "private"
+    assert state_of(f"entry-{entry.pk}.c11").text == "private"
     assert services.unshare("entry", entry.pk) is False
 
 
 def test_unshare_after_sending_queues_a_delete(connected: Connection, fake: FakeCircle,
                                                entry: Entry) -> None:
-    share_whole(entry)
+    share_whole(entry, [11, 12])
     services.sync()
-    assert state_of(f"entry-{entry.pk}").text == "shared"
+    lids = [f"entry-{entry.pk}.c11", f"entry-{entry.pk}.c12"]
+    assert [state_of(lid).text for lid in lids] == ["shared", "shared"]
     services.unshare("entry", entry.pk)
-    assert state_of(f"entry-{entry.pk}").text == "removing: waiting to send"
+    assert [state_of(lid).text for lid in lids] == ["removing: waiting to send"] * 2
     services.sync()
-    assert fake.paths()[-1] == f"DELETE /api/v1/posts/entry-{entry.pk}"
-    assert ("posts", f"entry-{entry.pk}") not in fake.items
-    assert state_of(f"entry-{entry.pk}").text == "private"
+    assert fake.paths()[-2:] == [f"DELETE /api/v1/posts/{lid}" for lid in lids]
+    assert not fake.items
+    assert [state_of(lid).text for lid in lids] == ["private", "private"]
 
 
 def test_editing_a_shared_entry_queues_an_update_only_when_the_post_changes(
@@ -248,7 +261,7 @@ def test_editing_a_shared_entry_queues_an_update_only_when_the_post_changes(
     services.rebuild(Share.objects.get())
     assert OutboxItem.objects.get().payload["title"] == "After Tuesday, later"
     services.sync()
-    assert fake.items[("posts", f"entry-{entry.pk}")]["title"] == "After Tuesday, later"
+    assert fake.items[("posts", f"entry-{entry.pk}.c11")]["title"] == "After Tuesday, later"
 
 
 def test_an_edit_that_cannot_be_sent_is_shown_as_failed_then_recovers(
@@ -314,13 +327,13 @@ def test_auto_share_setting(connected: Connection) -> None:
 
 def test_sync_sends_and_pulls(connected: Connection, fake: FakeCircle, entry: Entry) -> None:
     share_whole(entry)
-    fake.comments = [{"id": 1, "post_local_id": f"entry-{entry.pk}", "parent_id": None,
+    fake.comments = [{"id": 1, "post_local_id": f"entry-{entry.pk}.c11", "parent_id": None,
                       "author": "Harbour", "body_html": "<p>I hold that for you.</p>",
                       "created": "2026-03-02T14:00:00+00:00", "edited_at": None,
                       "status": "visible"}]
     report = services.sync(pull_comments="always")
     assert (report.sent, report.failed, report.comments, report.waiting) == (1, 0, 1, 0)
-    assert state_of(f"entry-{entry.pk}").text == "shared"
+    assert state_of(f"entry-{entry.pk}.c11").text == "shared"
 
 
 def test_nothing_syncs_while_locked(connected: Connection, fake: FakeCircle,
@@ -407,7 +420,7 @@ def test_connecting_again_keeps_what_was_shared_and_sends_what_waits(
     assert (item.state, item.attempts, item.last_error, item.last_status) == (
         "pending", 0, "", None)
     services.sync()
-    assert state_of(f"entry-{entry.pk}").text == "shared"
+    assert state_of(f"entry-{entry.pk}.c11").text == "shared"
 
 
 def test_connecting_again_as_another_account_clears_the_list(
@@ -434,3 +447,240 @@ def test_connecting_again_only_to_the_same_server(connected: Connection, fake: F
         "This journal is connected to Test circle. To use a link from another server, "
         "disconnect first. Nothing was saved.")
     assert fake.requests == []
+
+
+# --- one post per circle ---------------------------------------------------------------
+
+
+def test_each_circle_gets_its_own_post(connected: Connection, fake: FakeCircle,
+                                       entry: Entry) -> None:
+    share_whole(entry, [11, 12])
+    assert services.sync().sent == 2
+    evening = fake.items[("posts", f"entry-{entry.pk}.c11")]
+    therapist = fake.items[("posts", f"entry-{entry.pk}.c12")]
+    assert (evening["circles"], therapist["circles"]) == ([11], [12])
+    assert evening["body"] == therapist["body"] == entry.body
+    assert len(fake.items) == 2
+
+
+def test_dropping_a_circle_removes_only_its_post(connected: Connection, fake: FakeCircle,
+                                                 entry: Entry) -> None:
+    share_whole(entry, [11, 12])
+    services.sync()
+    fake.requests.clear()
+    shares = share_whole(entry, [12])
+    assert [s.local_id for s in shares] == [f"entry-{entry.pk}.c12"]
+    # The therapist's post does not change, so it is not sent again.
+    assert [(i.op, i.local_id) for i in OutboxItem.objects.all()] == [
+        ("delete", f"entry-{entry.pk}.c11")]
+    assert state_of(f"entry-{entry.pk}.c12").text == "shared"
+    services.sync()
+    assert fake.paths() == [f"DELETE /api/v1/posts/entry-{entry.pk}.c11"]
+    assert list(fake.items) == [("posts", f"entry-{entry.pk}.c12")]
+
+
+def test_adding_a_circle_sends_only_the_new_post(connected: Connection, fake: FakeCircle,
+                                                 entry: Entry) -> None:
+    share_whole(entry, [11])
+    services.sync()
+    share_whole(entry, [11, 12])
+    assert [(i.op, i.local_id) for i in OutboxItem.objects.all()] == [
+        ("put", f"entry-{entry.pk}.c12")]
+
+
+def test_changing_the_words_updates_every_circles_post(connected: Connection,
+                                                       fake: FakeCircle, entry: Entry) -> None:
+    share_whole(entry, [11, 12])
+    services.sync()
+    choice = EntryChoice([11, 12], "Later, on the bus.")
+    services.share_entry(entry, choice, payloads.digest(services.entry_preview(entry, choice)))
+    services.sync()
+    for circle in (11, 12):
+        sent = fake.items[("posts", f"entry-{entry.pk}.c{circle}")]
+        assert (sent["body"], sent["is_excerpt"], sent["circles"]) == (
+            "Later, on the bus.", True, [circle])
+
+
+def test_an_edit_reaches_every_circle(connected: Connection, fake: FakeCircle,
+                                      entry: Entry) -> None:
+    from attunement.sharing import hooks
+
+    share_whole(entry, [11, 12])
+    services.sync()
+    entry.body = "New words."
+    entry.save()
+    hooks._rebuild(Share.Kind.ENTRY, entry.pk)  # what the entry_saved hook runs on commit
+    services.sync()
+    assert [fake.items[("posts", f"entry-{entry.pk}.c{c}")]["body"] for c in (11, 12)] == [
+        "New words.", "New words."]
+
+
+def test_a_share_split_by_the_migration_is_built_by_the_next_sync(
+    connected: Connection, fake: FakeCircle, entry: Entry
+) -> None:
+    Share.objects.create(kind="entry", object_id=entry.pk, circle_id=12,
+                         local_id=f"entry-{entry.pk}.c12", is_excerpt=True,
+                         excerpt="Later, on the bus.", digest="")
+    assert state_of(f"entry-{entry.pk}.c12").text == "waiting to send"
+    assert services.sync().sent == 1
+    assert fake.items[("posts", f"entry-{entry.pk}.c12")] == {
+        "title": "After Tuesday", "body": "Later, on the bus.",
+        "written_at": payloads.iso(entry.written_at), "is_excerpt": True, "circles": [12]}
+    assert Share.objects.get().digest != ""
+    assert services.build_unbuilt() == 0
+
+
+def test_an_unbuilt_share_that_cannot_be_built_waits_for_the_person(
+    connected: Connection, fake: FakeCircle
+) -> None:
+    empty = Entry.objects.create(title="t", body="   ")
+    Share.objects.create(kind="entry", object_id=empty.pk, circle_id=11,
+                         local_id=f"entry-{empty.pk}.c11", digest="")
+    services.sync()
+    item = OutboxItem.objects.get()
+    assert state_of(item.local_id).text == "failed: This entry has no text to share."
+    assert services.build_unbuilt() == 0  # not rebuilt (and renumbered) on every pass
+    assert OutboxItem.objects.get().pk == item.pk and fake.items == {}
+
+
+# --- disconnecting never drops a waiting removal ------------------------------------
+
+
+def _shared_then_unshared(entry: Entry) -> None:
+    share_whole(entry, [11])
+    services.sync()
+    services.unshare("entry", entry.pk)
+
+
+def test_disconnect_sends_waiting_removals_first(connected: Connection, fake: FakeCircle,
+                                                 entry: Entry) -> None:
+    _shared_then_unshared(entry)
+    fake.requests.clear()
+    assert services.disconnect() == DISCONNECTED
+    assert fake.paths() == [f"DELETE /api/v1/posts/entry-{entry.pk}.c11",
+                            "DELETE /api/v1/me/token"]
+    assert not fake.items and not Connection.objects.exists()
+
+
+def test_disconnect_is_refused_while_a_removal_cannot_be_sent(
+    connected: Connection, fake: FakeCircle, entry: Entry, closed_url: str
+) -> None:
+    checkin = record_checkin("attunement-alliance-v1", ANSWERS)
+    services.share_checkin(checkin)
+    _shared_then_unshared(entry)
+    services.unshare("checkin", checkin.pk)
+    connected.server_url = closed_url
+    connected.save()
+    with pytest.raises(services.RemovalsWaiting) as exc:
+        services.disconnect()
+    when = timezone.localtime(checkin.completed_at).strftime("%d %b %Y, %H:%M")
+    assert exc.value.message == (
+        "Some items you stopped sharing are not yet removed from the server: connect to the "
+        "network and press Send now first, or remove them on the server. Not yet removed: "
+        f"Entry: After Tuesday (Evening circle); Check-in: Check-in of {when}.")
+    assert exc.value.items == ["Entry: After Tuesday (Evening circle)",
+                               f"Check-in: Check-in of {when}"]
+    assert Connection.objects.get().token == TOKEN
+    assert [i.op for i in OutboxItem.objects.all()] == ["delete", "delete"]
+    assert OutboxItem.objects.first().last_error == "server unreachable"  # type: ignore[union-attr]
+
+
+def test_a_removal_the_server_refuses_also_stops_the_disconnection(
+    connected: Connection, fake: FakeCircle, entry: Entry
+) -> None:
+    _shared_then_unshared(entry)
+    fake.then(403, error("forbidden", "Not yours."), path="posts")
+    with pytest.raises(services.RemovalsWaiting) as exc:
+        services.disconnect()
+    assert exc.value.items == ["Entry: After Tuesday (Evening circle)"]
+    assert OutboxItem.objects.get().state == "failed"
+    assert "DELETE /api/v1/me/token" not in fake.paths()  # the token is still needed
+
+
+def test_with_a_refused_token_the_refusal_says_to_connect_again(
+    connected: Connection, fake: FakeCircle, entry: Entry
+) -> None:
+    _shared_then_unshared(entry)
+    services.token_refused(connected, "revoked")
+    fake.requests.clear()
+    with pytest.raises(services.RemovalsWaiting) as exc:
+        services.disconnect()
+    assert exc.value.message == (
+        "Some items you stopped sharing are not yet removed from the server, and it no longer "
+        "accepts this journal: connect again with a new link from the same account so they "
+        "are sent, or remove them on the server. Not yet removed: Entry: After Tuesday "
+        "(Evening circle).")
+    assert fake.requests == []  # nothing is tried with a token the server refuses
+
+
+def test_disconnect_anyway_names_what_stays_on_the_server(
+    connected: Connection, fake: FakeCircle, entry: Entry, closed_url: str
+) -> None:
+    _shared_then_unshared(entry)
+    connected.server_url = closed_url
+    connected.save()
+    assert services.disconnect(force=True) == DISCONNECTED + (
+        " Still on the server (remove them there yourself): Entry: After Tuesday "
+        "(Evening circle). The server could not be told; you can revoke this journal on the "
+        "server's Connect page.")
+    assert not Connection.objects.exists() and not OutboxItem.objects.exists()
+
+
+@pytest.mark.parametrize(("status", "told"), [(204, True), (401, True), (404, False),
+                                              (500, False)])
+def test_revoking_the_token_is_best_effort(connected: Connection, fake: FakeCircle,
+                                           status: int, told: bool) -> None:
+    fake.then(status, None if status == 204 else error("x", "no"), path="me/token")
+    message = services.disconnect()
+    assert message == DISCONNECTED + ("" if told else (
+        " The server could not be told; you can revoke this journal on the server's "
+        "Connect page."))
+    assert not Connection.objects.exists()
+
+
+def test_a_refused_token_is_not_sent_to_be_revoked(connected: Connection,
+                                                   fake: FakeCircle) -> None:
+    services.token_refused(connected, "revoked")
+    assert services.disconnect() == DISCONNECTED
+    assert fake.requests == []
+
+
+def test_another_account_cannot_drop_the_removals_of_the_first(
+    connected: Connection, fake: FakeCircle, entry: Entry
+) -> None:
+    _shared_then_unshared(entry)
+    fake.tokens.clear()
+    services.sync()  # the removal is refused with the token
+    fake.codes.add("second-code-12345")
+    fake.user = {"id": 8, "display_name": "Kestrel"}
+    fake.next_token = "kestrels-token-123"
+    with pytest.raises(services.RemovalsWaiting) as exc:
+        services.connect(f"{fake.url}/connect/second-code-12345")
+    assert exc.value.message == (
+        "That link is for another account (Kestrel) than before (Lantern). Some items you "
+        "stopped sharing are not yet removed from the server, and only Lantern can remove "
+        "them: connect with a link from that account first, or remove them on the server. Not "
+        "yet removed: Entry: After Tuesday (Evening circle). The new link was not kept; make "
+        "another when you are ready.")
+    assert fake.requests[-1]["path"] == "/api/v1/me/token"
+    assert fake.requests[-1]["headers"]["Authorization"] == "Bearer kestrels-token-123"
+    assert "kestrels-token-123" not in fake.tokens  # given back
+    conn = Connection.objects.get()
+    assert (conn.account_id, conn.token, bool(conn.refused)) == (7, TOKEN, True)
+    assert [i.op for i in OutboxItem.objects.all()] == ["delete"]
+
+
+@pytest.mark.parametrize(("local_id", "parsed"), [
+    ("entry-5.c11", ("entry", 5, 11)),
+    ("entry-5", ("entry", 5, None)),  # a post from before each circle had its own
+    ("checkin-3", ("checkin", 3, None)),
+    ("unsaid-7", ("unsaid", 7, None)),
+    ("checkin-3.c2", None),
+    ("entry-5.c", None),
+    ("entry-x", None),
+    ("post-5", None),
+])
+def test_local_ids_say_item_and_circle(local_id: str, parsed: tuple | None) -> None:  # type: ignore[type-arg]
+    assert payloads.parse_local_id(local_id) == parsed
+    if parsed is not None:
+        assert payloads.local_id(*parsed) == local_id

@@ -58,14 +58,14 @@ def test_share_a_passage_in_the_browser(page: Any, journal: str,  # noqa: F811
     submit(page.locator("form").filter(has=page.locator("#confirm-share")), "Share this")
 
     # The app's background thread is woken by the confirmation and may already have sent it.
-    expect(page.locator("#share-state .share-state")).to_have_text(
+    expect(page.locator("#share-c11 .share-state")).to_have_text(
         re.compile(r"^(waiting to send|shared)$"))
     submit(page.locator("#sharing form").filter(
         has=page.get_by_role("button", name="Send now and fetch comments")),
         "Send now and fetch comments")
-    expect(page.locator("#share-state .share-state")).to_have_text("shared")
+    expect(page.locator("#share-c11 .share-state")).to_have_text("shared")
     expect(page.locator("#share-state")).to_contain_text("Shared with Evening circle (a passage)")
-    sent = fake.items[("posts", "entry-1")]
+    sent = fake.items[("posts", "entry-1.c11")]
     assert (sent["body"], sent["is_excerpt"], sent["circles"]) == (
         "Only this line is for them.", True, [11])
     found["entry page, shared"] = axe_violations(page)

@@ -175,10 +175,61 @@ def test_confirm_queues_then_send_now_shares(client: Client, connected: Connecti
     assert follow_messages(client, r) == [
         "Sent 1; 0 waiting; 0 failed. 0 new or changed comments."]
     page = client.get(f"/entries/{entry.pk}/").content.decode()
-    assert "Shared with Evening circle:" in page and 'data-state="shared">shared</span>' in page
+    assert 'id="share-state">Shared with Evening circle.</p>' in page
+    assert '<li id="share-c11" data-state="shared">Evening circle: <span' in page
+    assert 'data-state="shared">shared</span>' in page
     assert f'href="{fake.url}/posts/1/"' in page
     listing = client.get("/sharing/").content.decode()
-    assert f'id="item-entry-{entry.pk}" data-state="shared"' in listing
+    assert f'id="item-entry-{entry.pk}.c11" data-state="shared"' in listing
+
+
+def test_two_circles_two_posts_each_with_its_state(client: Client, connected: Connection,
+                                                   fake: FakeCircle, entry: Entry) -> None:
+    page = preview(client, entry, circles=["11", "12"]).content.decode()
+    assert ('id="one-post-per-circle">Each of them gets its own copy with its own '
+            "conversation: people in one circle never see another circle's comments.") in page
+    r = confirm(client, entry, circles=["11", "12"])
+    assert follow_messages(client, r) == [
+        "Queued: the entry is waiting to send to Evening circle and With my therapist."]
+    client.post("/sharing/send")
+    page = client.get(f"/entries/{entry.pk}/").content.decode()
+    assert 'id="share-state">Shared with Evening circle and With my therapist.</p>' in page
+    assert '<li id="share-c11" data-state="shared">Evening circle: <span' in page
+    assert ('<li id="share-c12" data-state="shared">With my therapist (your therapist): '
+            "<span") in page
+    assert re.findall(r'name="circles" value="(\d+)" [^>]*checked', page) == ["11", "12"]
+    confirm(client, entry, circles=["12"])  # the evening circle is dropped
+    page = client.get(f"/entries/{entry.pk}/").content.decode()
+    assert 'id="share-state">Shared with With my therapist.</p>' in page
+    assert ('<li id="share-c11" data-state="waiting">Evening circle <span class="muted">'
+            "(no longer shared)</span>: <span") in page
+    assert 'data-state="waiting">removing: waiting to send</span>' in page
+    client.post("/sharing/send")
+    assert list(fake.items) == [("posts", f"entry-{entry.pk}.c12")]
+    assert 'id="share-c11"' not in client.get(f"/entries/{entry.pk}/").content.decode()
+
+
+def test_disconnect_on_the_page_with_a_removal_that_cannot_be_sent(
+    client: Client, connected: Connection, fake: FakeCircle, entry: Entry, closed_url: str
+) -> None:
+    confirm(client, entry)
+    client.post("/sharing/send")
+    client.post(f"/sharing/entries/{entry.pk}/unshare")
+    connected.server_url = closed_url
+    connected.save()
+    page = client.get("/sharing/").content.decode()
+    assert "<li>Entry: After Tuesday (Evening circle)</li>" in page
+    assert 'name="force" value="1" id="disconnect-force"' in page
+    assert follow_messages(client, client.post("/sharing/disconnect")) == [
+        "Some items you stopped sharing are not yet removed from the server: connect to the "
+        "network and press Send now first, or remove them on the server. Not yet removed: "
+        "Entry: After Tuesday (Evening circle)."]
+    assert Connection.objects.exists()
+    msgs = follow_messages(client, client.post("/sharing/disconnect", {"force": "1"}))
+    assert msgs[0].startswith("Disconnected: this journal forgot its token")
+    assert ("Still on the server (remove them there yourself): Entry: After Tuesday "
+            "(Evening circle).") in msgs[0]
+    assert not Connection.objects.exists()
 
 
 def test_confirm_of_a_changed_entry_shows_the_preview_again(client: Client,
@@ -235,7 +286,7 @@ def test_unshare_on_the_page(client: Client, connected: Connection, fake: FakeCi
     page = client.get(f"/entries/{entry.pk}/").content.decode()
     assert 'data-state="waiting">removing: waiting to send</span>' in page
     client.post("/sharing/send")
-    assert ("posts", f"entry-{entry.pk}") not in fake.items
+    assert ("posts", f"entry-{entry.pk}.c11") not in fake.items
 
 
 def test_editing_on_the_page_resends_and_deleting_unpublishes(
@@ -251,11 +302,11 @@ def test_editing_on_the_page_resends_and_deleting_unpublishes(
     assert r.status_code == 302
     assert OutboxItem.objects.get().payload["body"] == "New words for the circle."
     client.post("/sharing/send")
-    assert fake.items[("posts", f"entry-{entry.pk}")]["body"] == "New words for the circle."
+    assert fake.items[("posts", f"entry-{entry.pk}.c11")]["body"] == "New words for the circle."
     client.post(f"/entries/{entry.pk}/delete")
     assert not Entry.objects.exists()
     assert [(i.op, i.local_id) for i in OutboxItem.objects.all()] == [
-        ("delete", f"entry-{entry.pk}")]
+        ("delete", f"entry-{entry.pk}.c11")]
     assert "(deleted entry)" in client.get("/sharing/").content.decode()
 
 

@@ -166,6 +166,10 @@ class CircleClient:
             if exc.status != 404:
                 raise
 
+    def revoke_token(self) -> None:
+        """Ask the server to stop accepting this journal's token (DELETE me/token, 204)."""
+        self._request("DELETE", "me/token")
+
     def comments(self, since: str = "") -> dict[str, Any]:
         query = "?" + urllib.parse.urlencode({"since": since}) if since else ""
         return self._json("GET", "comments" + query)

@@ -12,15 +12,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from attunement.errors import AttuneError
-from attunement.sharing import texts
+from attunement.sharing import outbox, texts
 from attunement.sharing.client import ApiError, CircleClient, clean_text, parse_link, sentence
-from attunement.sharing.models import Connection, OutboxItem, Share
+from attunement.sharing.models import Connection, OutboxItem, SentPost, Share
 
 DEFAULT_DEVICE_NAME = "My journal"
 
 
 class SharingError(AttuneError):
     """A sharing action that could not be done; the message says why and what to do."""
+
+
+class RemovalsWaiting(SharingError):
+    """Items the person stopped sharing are still on the server; ``items`` names them."""
+
+    def __init__(self, message: str, items: list[str]) -> None:
+        super().__init__(message)
+        self.items = items
 
 
 class RefreshFailed(SharingError):
@@ -79,6 +87,8 @@ def connect(link_text: str, device_name: str = "") -> tuple[Connection, str]:
     if existing is None:
         conn, message = Connection.objects.create(**fields), texts.CONNECTED
     else:
+        if not _same_account(existing, fields):
+            _refuse_other_account_while_removals_wait(existing, fields, link.base)
         conn, message = _reconnect(existing, fields)
     try:
         refresh(conn)
@@ -89,10 +99,27 @@ def connect(link_text: str, device_name: str = "") -> tuple[Connection, str]:
     return conn, message.format(server=conn.server_name, account=conn.account_name)
 
 
+def _same_account(conn: Connection, fields: dict[str, Any]) -> bool:
+    return fields["account_id"] is not None and fields["account_id"] == conn.account_id
+
+
+def _refuse_other_account_while_removals_wait(conn: Connection, fields: dict[str, Any],
+                                              base: str) -> None:
+    """Another account cannot remove what this one shared, and the old token is refused
+    (that is why a journal connects again): a waiting removal must not be dropped
+    silently. The new token is given back (best effort) and nothing changes here."""
+    left = removals_waiting(conn)
+    if not left:
+        return
+    _revoke(CircleClient(base, fields["token"]))
+    raise RemovalsWaiting(texts.RECONNECT_REMOVALS_WAITING.format(
+        account=fields["account_name"], before=conn.account_name, items="; ".join(left)), left)
+
+
 @transaction.atomic
 def _reconnect(conn: Connection, fields: dict[str, Any]) -> tuple[Connection, str]:
     """A new token for a journal the server had stopped accepting."""
-    same_account = fields["account_id"] is not None and fields["account_id"] == conn.account_id
+    same_account = _same_account(conn, fields)
     for name, value in fields.items():
         setattr(conn, name, value)
     if same_account:
@@ -104,6 +131,7 @@ def _reconnect(conn: Connection, fields: dict[str, Any]) -> tuple[Connection, st
         return conn, texts.RECONNECTED
     OutboxItem.objects.all().delete()
     Share.objects.all().delete()
+    SentPost.objects.all().delete()  # comments of the other account's posts are not ours
     conn.comments_cursor = ""
     conn.auto_share_checkins = False
     conn.save()
@@ -161,15 +189,59 @@ def token_refused(conn: Connection, message: str) -> None:
     conn.save(update_fields=["refused"])
 
 
-@transaction.atomic
-def disconnect() -> str:
-    """Forget the token, the queue and the audiences; keep received comments."""
+def removals_waiting(conn: Connection | None) -> list[str]:
+    """The items whose removal from the server still waits, in words."""
+    from attunement.sharing.listing import label
+
+    local_ids = dict.fromkeys(item.local_id for item in outbox.removals())
+    return [label(conn, lid) for lid in local_ids]
+
+
+def _send_removals(conn: Connection) -> None:
+    """Try every waiting removal now (outside any transaction: it waits on the network)."""
+    if conn.refused:
+        return  # the server refuses this token: nothing would go through
+    report = outbox.send_removals(client_for(conn))
+    if report.token_refused:
+        token_refused(conn, report.token_refused)
+
+
+def _revoke(client: CircleClient) -> bool:
+    """Ask the server to stop accepting a token; whether it now does not (best effort)."""
+    try:
+        client.revoke_token()
+    except ApiError as exc:
+        return exc.status == 401  # it already does not accept it
+    return True
+
+
+def disconnect(*, force: bool = False) -> str:
+    """Send the waiting removals, then forget the token, the queue and the audiences.
+
+    Received comments are kept. A removal that cannot be sent is never dropped silently:
+    the disconnection is refused, naming the items, unless the person says (``force``)
+    they will remove them on the server themselves. The server is asked to revoke the
+    token; if it cannot be told, the message says where to do it by hand.
+    """
     conn = require_connection()
-    name = conn.server_name
-    OutboxItem.objects.all().delete()
-    Share.objects.all().delete()
-    Connection.objects.all().delete()
-    return texts.DISCONNECTED.format(server=name)
+    if not force:
+        _send_removals(conn)
+    with transaction.atomic():
+        left = removals_waiting(conn)
+        if left and not force:
+            template = texts.REMOVALS_WAITING_REFUSED if conn.refused else texts.REMOVALS_WAITING
+            raise RemovalsWaiting(template.format(items="; ".join(left)), left)
+        client, refused, name = client_for(conn), conn.refused, conn.server_name
+        OutboxItem.objects.all().delete()
+        Share.objects.all().delete()
+        SentPost.objects.all().delete()
+        Connection.objects.all().delete()
+    message = texts.DISCONNECTED.format(server=name)
+    if left:
+        message += " " + texts.REMOVALS_LEFT.format(items="; ".join(left))
+    if not refused and not _revoke(client):
+        message += " " + texts.NOT_REVOKED
+    return message
 
 
 def set_auto_share(on: bool, therapy_circle_id: int | None = None) -> str:

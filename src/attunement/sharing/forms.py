@@ -67,12 +67,13 @@ class EntryShareForm(forms.Form):
         return data.get("excerpt", "") if data.get("mode") == self.EXCERPT else None
 
 
-def entry_form_initial(share: Share | None, body: str) -> dict[str, Any]:
-    """The panel starts from the current choice, or from the whole entry."""
-    if share is None:
+def entry_form_initial(shares: list[Share], body: str) -> dict[str, Any]:
+    """The panel starts from the current choice (one share per circle), or the whole entry."""
+    if not shares:
         return {"mode": EntryShareForm.WHOLE, "excerpt": body}
+    share = shares[0]  # every circle gets the same words
     return {
-        "circles": share.circles,
+        "circles": [s.circle_id for s in shares],
         "mode": EntryShareForm.EXCERPT if share.is_excerpt else EntryShareForm.WHOLE,
         "excerpt": share.excerpt if share.is_excerpt else body,
     }

@@ -32,11 +32,13 @@ def unsaid_saved(sender: Any, instance: Any, created: bool = False, **kwargs: An
 
 
 def _rebuild(kind: str, pk: int) -> None:
-    share = Share.objects.filter(kind=kind, object_id=pk).first()
-    if share is not None:
+    """Each post of the item (an entry has one per circle) gets the new version."""
+    shares = list(Share.objects.filter(kind=kind, object_id=pk).order_by("id"))
+    if shares:
         from attunement.sharing import services
 
-        services.rebuild(share)
+        for share in shares:
+            services.rebuild(share)
 
 
 def _unshare_on_delete(kind: str) -> Any:

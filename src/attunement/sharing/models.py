@@ -41,10 +41,17 @@ class Connection(models.Model):
         return [c for c in self.circles if isinstance(c, dict) and c.get("role") == "owner"]
 
     def circle_name(self, circle_id: int) -> str:
+        c = self.circle(circle_id)
+        if c is None:
+            return f"circle {circle_id} (no longer listed)"
+        return str(c.get("name") or f"circle {circle_id}")
+
+    def circle(self, circle_id: int | None) -> dict[str, Any] | None:
+        """The circle with this id as the server last described it, if it still lists it."""
         for c in self.circles:
             if isinstance(c, dict) and c.get("id") == circle_id:
-                return str(c.get("name") or f"circle {circle_id}")
-        return f"circle {circle_id} (no longer listed)"
+                return c
+        return None
 
     def therapy_circles(self) -> list[dict[str, Any]]:
         return [c for c in self.owned_circles() if c.get("kind") == "therapy"]
@@ -59,7 +66,13 @@ class Connection(models.Model):
 
 
 class Share(models.Model):
-    """The audience chosen for one item of the journal (absent = private)."""
+    """One item shared into one circle (absent = private there).
+
+    An entry shared with two circles has two rows, each its own post on the server with
+    its own ``local_id`` ("entry-5.c11", "entry-5.c12"): a post lives in one circle, so
+    each circle keeps its own conversation and nobody reads another circle's comments.
+    A check-in or a note has one row, for the therapy circle.
+    """
 
     class Kind(models.TextChoices):
         ENTRY = "entry", "Entry"
@@ -68,13 +81,15 @@ class Share(models.Model):
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     object_id = models.BigIntegerField()
-    # "entry-5": the item's id on the server (CIRCLE_API.md); no foreign key, so the
-    # record of a share outlives a deleted entry long enough to unpublish it.
+    circle_id = models.BigIntegerField()
+    # The item's id on the server (CIRCLE_API.md); no foreign key, so the record of a
+    # share outlives a deleted entry long enough to unpublish it. Entries shared before
+    # each circle had its own post may keep their old "entry-5" (see migration 0002).
     local_id = models.CharField(max_length=100, unique=True)
-    circles = models.JSONField(default=list)
     is_excerpt = models.BooleanField(default=False)
     excerpt = models.TextField(blank=True, default="")
-    digest = models.CharField(max_length=64, blank=True, default="")  # of the last queued payload
+    # Of the last queued payload; empty: never built yet (the next sync pass builds it).
+    digest = models.CharField(max_length=64, blank=True, default="")
     remote_url = models.CharField(max_length=500, blank=True, default="")
     chosen_at = models.DateTimeField(default=timezone.now)
     shared_at = models.DateTimeField(null=True, blank=True)  # last confirmed by the server
@@ -82,8 +97,23 @@ class Share(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["kind", "object_id"], name="one_share_per_item")
+            models.UniqueConstraint(fields=["kind", "object_id", "circle_id"],
+                                    name="one_share_per_item_and_circle")
         ]
+
+
+class SentPost(models.Model):
+    """A post this journal ever tried to publish, kept after it is unshared.
+
+    Comments are pulled only for these (the server is not trusted to say where comments
+    belong), and a post that is being removed still receives the removal of its
+    comments. It also says which entry and circle a post's comments belong to.
+    """
+
+    local_id = models.CharField(max_length=100, unique=True)
+    entry_id = models.BigIntegerField()
+    circle_id = models.BigIntegerField(null=True, blank=True)  # None: one post, several circles
+    first_sent_at = models.DateTimeField(default=timezone.now)
 
 
 class OutboxItem(models.Model):
@@ -143,6 +173,12 @@ class CircleComment(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
+    # The circle whose conversation it belongs to (None: a post of the time when one
+    # post went to several circles), with its name and kind as known when pulled, so
+    # the entry page can still say where it came from after disconnecting.
+    circle_id = models.BigIntegerField(null=True, blank=True)
+    circle_name = models.CharField(max_length=120, blank=True, default="")
+    from_therapy = models.BooleanField(default=False)
     author = models.CharField(max_length=200)
     body_html = models.TextField(blank=True, default="")
     created = models.DateTimeField()

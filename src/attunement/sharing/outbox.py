@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from attunement.sharing.client import ApiError, CircleClient
-from attunement.sharing.models import OutboxItem, Share
-from attunement.sharing.payloads import digest
+from attunement.sharing.models import OutboxItem, SentPost, Share
+from attunement.sharing.payloads import digest, parse_local_id
 from attunement.store import keyring
 
 BACKOFF_FIRST = 30  # seconds before the first retry
@@ -133,8 +133,26 @@ def _due(now: dt.datetime) -> list[OutboxItem]:
 def send_due(client: CircleClient, now: dt.datetime | None = None) -> SendReport:
     """Try every due item once; stop early when the server cannot be reached."""
     now = now or timezone.now()
+    return _send(client, _due(now), now)
+
+
+def removals() -> list[OutboxItem]:
+    """Every removal still waiting, failed ones included, oldest first.
+
+    A removal is always the first item of its local id: queuing one drops the versions
+    of it that waited to be published.
+    """
+    return list(OutboxItem.objects.filter(op=DELETE).order_by("id"))
+
+
+def send_removals(client: CircleClient, now: dt.datetime | None = None) -> SendReport:
+    """Try every waiting removal now, whatever its backoff or earlier refusal said."""
+    now = now or timezone.now()
+    return _send(client, removals(), now)
+
+
+def _send(client: CircleClient, due: list[OutboxItem], now: dt.datetime) -> SendReport:
     report = SendReport()
-    due = _due(now)
     for index, item in enumerate(due):
         if not keyring.is_unlocked():
             report.stopped_locked = True
@@ -162,6 +180,8 @@ def _send_one(client: CircleClient, item: OutboxItem, now: dt.datetime) -> ApiEr
         if item.op == PUT:
             # From now on the server may hold it, even if the answer never arrives.
             Share.objects.filter(local_id=item.local_id).update(ever_sent=True)
+            if item.endpoint == OutboxItem.Endpoint.POSTS:
+                _record_sent_post(item.local_id)
     try:
         if item.op == PUT:
             answer: dict[str, Any] = client.put(item.endpoint, item.local_id, item.payload)
@@ -173,6 +193,21 @@ def _send_one(client: CircleClient, item: OutboxItem, now: dt.datetime) -> ApiEr
         return exc
     _record_success(item, answer, now)
     return None
+
+
+def _record_sent_post(local_id: str) -> None:
+    """Remember where this post's comments belong, for as long as the connection lasts."""
+    share = Share.objects.filter(local_id=local_id).first()
+    circle_id: int | None
+    if share is not None:
+        entry_id, circle_id = share.object_id, share.circle_id
+    else:
+        parsed = parse_local_id(local_id)
+        if parsed is None:
+            return
+        _kind, entry_id, circle_id = parsed
+    SentPost.objects.update_or_create(
+        local_id=local_id, defaults={"entry_id": entry_id, "circle_id": circle_id})
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,9 +29,28 @@ class PayloadError(ValueError):
     """A share that cannot be sent as chosen; the message says what to do."""
 
 
-def local_id(kind: str, pk: int) -> str:
-    """The id the server keys an item by: "entry-5", "checkin-3", "unsaid-7"."""
+_LOCAL_ID = re.compile(r"(entry|checkin|unsaid)-(\d{1,18})(?:\.c(\d{1,18}))?")
+
+
+def local_id(kind: str, pk: int, circle_id: int | None = None) -> str:
+    """The id the server keys an item by: "entry-5.c11" (entry 5's post in circle 11),
+    "checkin-3", "unsaid-7". An entry has one post per circle, so each circle keeps its
+    own conversation; a check-in or a note goes to the one therapy circle."""
+    if kind == "entry" and circle_id is not None:
+        return f"{kind}-{pk}.c{circle_id}"
     return f"{kind}-{pk}"
+
+
+def parse_local_id(value: str) -> tuple[str, int, int | None] | None:
+    """(kind, item id, circle id or None) of a local id this journal made, else None.
+
+    "entry-5" without a circle is a post from before each circle had its own post.
+    """
+    match = _LOCAL_ID.fullmatch(value)
+    if match is None or (match.group(3) is not None and match.group(1) != "entry"):
+        return None
+    circle = match.group(3)
+    return match.group(1), int(match.group(2)), int(circle) if circle is not None else None
 
 
 def iso(moment: Any) -> str | None:
@@ -55,7 +75,11 @@ def _check_size(text: str) -> None:
 def entry_payload(
     entry: Entry, circles: Sequence[int], *, excerpt: str | None = None
 ) -> dict[str, Any]:
-    """The post for an entry: its title, its date, and its body or the chosen excerpt."""
+    """The post for an entry: its title, its date, and its body or the chosen excerpt.
+
+    With several circles this is what the preview shows (and its digest what the person
+    confirms); each circle is then sent its own copy, :func:`for_circle`.
+    """
     if not circles:
         raise PayloadError(texts.NO_CIRCLE_CHOSEN)
     if excerpt is not None:
@@ -74,6 +98,11 @@ def entry_payload(
         "is_excerpt": excerpt is not None,
         "circles": sorted({int(c) for c in circles}),
     }
+
+
+def for_circle(payload: dict[str, Any], circle_id: int) -> dict[str, Any]:
+    """The post one circle receives: the same words, that circle alone."""
+    return {**payload, "circles": [int(circle_id)]}
 
 
 def checkin_payload(checkin: Checkin, circle: int) -> dict[str, Any]:

@@ -1,5 +1,8 @@
 """Bring comments on shared entries back into the journal, under their entries.
 
+Each post lives in one circle, so each comment belongs to one circle's conversation; it
+is stored with that circle, and only for posts this journal sent (:class:`SentPost`).
+
 ``GET comments?since=<cursor>`` returns every comment on the writer's posts that changed
 after the cursor (new, edited, held, hidden, removed), a page at a time ("more": true
 when there are others). Each is stored once by its
@@ -11,7 +14,7 @@ cursor moves only after its page is stored.
 from __future__ import annotations
 
 import datetime as dt
-import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -21,14 +24,13 @@ from django.utils.dateparse import parse_datetime
 from attunement.record.models import Entry
 from attunement.sharing import texts
 from attunement.sharing.client import ApiError, CircleClient, clean_text
-from attunement.sharing.models import CircleComment, Connection
+from attunement.sharing.models import CircleComment, Connection, SentPost
 from attunement.sharing.render import clean_comment_html
 
 PULL_EVERY = dt.timedelta(minutes=5)
 MAX_PAGES = 40  # per pull (the server sends up to 500 a page); the rest comes next time
 PULL_BACKOFF_CAP = dt.timedelta(hours=1)
 REMOVED_AUTHOR = "[removed]"
-_ENTRY_ID = re.compile(r"entry-(\d{1,18})")
 _STATUSES = {s.value for s in CircleComment.Status}
 
 
@@ -47,7 +49,8 @@ def pull_comments(client: CircleClient, conn: Connection, now: dt.datetime | Non
             _note_failure(conn, exc, now)
             raise
         with transaction.atomic():
-            stored += sum(_store(c, now) for c in comments)
+            places = _places(comments, conn)
+            stored += sum(_store(c, places, now) for c in comments)
             _link_parents()
             advanced = cursor != conn.comments_cursor
             conn.comments_cursor = cursor
@@ -95,24 +98,49 @@ def _when(value: object) -> dt.datetime | None:
     return moment
 
 
-def _entry_pk(post_local_id: object) -> int | None:
-    match = _ENTRY_ID.fullmatch(post_local_id) if isinstance(post_local_id, str) else None
-    return int(match.group(1)) if match else None
+@dataclass(frozen=True)
+class Place:
+    """Where the comments of one post belong: the entry, and the circle's conversation."""
+
+    entry_id: int
+    circle_id: int | None
+    circle_name: str
+    therapy: bool
 
 
-def _store(c: dict[str, Any], now: dt.datetime) -> int:
-    """Create or update one comment; 0 when it is not for an entry of this journal."""
-    remote_id, entry_pk, status = _int(c.get("id")), _entry_pk(c.get("post_local_id")), c.get(
-        "status"
-    )
-    if remote_id is None or entry_pk is None or status not in _STATUSES:
+def _places(comments: list[dict[str, Any]], conn: Connection) -> dict[str, Place]:
+    """The posts of this page that this journal sent, by local id, whose entry is here.
+
+    Only posts recorded when they were sent count (:class:`SentPost`, kept after they
+    are unshared so their comments' removals still arrive): the server is not trusted
+    to say which entry a comment belongs to.
+    """
+    wanted = {w for c in comments if isinstance(w := c.get("post_local_id"), str)}
+    sent = list(SentPost.objects.filter(local_id__in=wanted))
+    entries = set(Entry.objects.filter(pk__in=[s.entry_id for s in sent])
+                  .values_list("pk", flat=True))
+    places = {}
+    for s in sent:
+        if s.entry_id not in entries:
+            continue  # the entry was deleted here; its comments are not kept
+        circle = conn.circle(s.circle_id) if s.circle_id is not None else None
+        name = str(circle.get("name") or "")[:120] if circle is not None else ""
+        therapy = circle is not None and circle.get("kind") == "therapy"
+        places[s.local_id] = Place(s.entry_id, s.circle_id, name, therapy)
+    return places
+
+
+def _store(c: dict[str, Any], places: dict[str, Place], now: dt.datetime) -> int:
+    """Create or update one comment; 0 when it is not on a post this journal sent."""
+    remote_id, status, post = _int(c.get("id")), c.get("status"), c.get("post_local_id")
+    place = places.get(post) if isinstance(post, str) else None
+    if remote_id is None or place is None or status not in _STATUSES:
         return 0
-    if not Entry.objects.filter(pk=entry_pk).exists():
-        return 0  # the entry was deleted here; its comments are not kept
     removed = status == CircleComment.Status.REMOVED
     author = clean_text(c.get("author"), 200)
     fields = {
-        "entry_id": entry_pk,
+        "entry_id": place.entry_id,
+        "circle_id": place.circle_id,
         "parent_remote_id": _int(c.get("parent_id")),
         "author": REMOVED_AUTHOR if removed or not author else author,
         "body_html": "" if removed else clean_comment_html(str(c.get("body_html") or "")),
@@ -121,6 +149,8 @@ def _store(c: dict[str, Any], now: dt.datetime) -> int:
         "status": status,
         "pulled_at": now,
     }
+    if place.circle_name:  # a circle the server no longer lists keeps the name it had
+        fields |= {"circle_name": place.circle_name, "from_therapy": place.therapy}
     CircleComment.objects.update_or_create(remote_id=remote_id, defaults=fields)
     return 1
 

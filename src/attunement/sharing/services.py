@@ -22,12 +22,14 @@ from attunement.sharing import outbox, payloads, pull, texts
 from attunement.sharing.client import ApiError
 from attunement.sharing.connecting import (
     RefreshFailed,
+    RemovalsWaiting,
     SharingError,
     client_for,
     connect,
     current,
     disconnect,
     refresh,
+    removals_waiting,
     require_connection,
     set_auto_share,
     token_refused,
@@ -43,8 +45,9 @@ ENDPOINTS = {
 }
 
 __all__ = [
-    "ChangedSincePreview", "EntryChoice", "RefreshFailed", "SharingError", "SyncReport",
-    "client_for", "connect", "current", "disconnect", "entry_preview", "rebuild", "refresh",
+    "ChangedSincePreview", "EntryChoice", "RefreshFailed", "RemovalsWaiting", "SharingError",
+    "SyncReport", "build_unbuilt", "client_for", "connect", "current", "disconnect",
+    "entry_preview", "entry_shares", "rebuild", "refresh", "removals_waiting",
     "require_connection", "retry", "seconds_until_due", "set_auto_share", "share_checkin",
     "share_entry", "share_note", "sync", "unshare",
 ]
@@ -80,33 +83,61 @@ def entry_preview(entry: Entry, choice: EntryChoice) -> dict[str, Any]:
         raise SharingError(str(exc)) from None
 
 
+def entry_shares(entry_pk: int) -> list[Share]:
+    """The circles an entry is shared with: one share (one post) per circle."""
+    return list(Share.objects.filter(kind=Share.Kind.ENTRY, object_id=entry_pk).order_by("id"))
+
+
 @transaction.atomic
-def share_entry(entry: Entry, choice: EntryChoice, confirmed_digest: str) -> Share:
-    """Queue the post the person saw in the preview (and only that)."""
+def share_entry(entry: Entry, choice: EntryChoice, confirmed_digest: str) -> list[Share]:
+    """Queue the post the person saw in the preview (and only that), one per circle.
+
+    Each circle gets its own post, so each keeps its own conversation. A circle left out
+    of the new choice has its post removed; a circle whose post would not change is not
+    sent again.
+    """
     payload = entry_preview(entry, choice)
     if payloads.digest(payload) != confirmed_digest:
         raise ChangedSincePreview()
-    lid = payloads.local_id(Share.Kind.ENTRY, entry.pk)
+    chosen: list[int] = payload["circles"]
+    existing = {s.circle_id: s for s in entry_shares(entry.pk)}
+    for circle_id, old in existing.items():
+        if circle_id not in chosen:
+            _withdraw(old)
+    return [_share_entry_in(entry, existing.get(c), c, payload, choice) for c in chosen]
+
+
+def _share_entry_in(entry: Entry, share: Share | None, circle_id: int,
+                    payload: dict[str, Any], choice: EntryChoice) -> Share:
+    one = payloads.for_circle(payload, circle_id)
+    new_digest = payloads.digest(one)
+    lid = share.local_id if share else payloads.local_id(Share.Kind.ENTRY, entry.pk, circle_id)
+    unchanged = share is not None and share.digest == new_digest and not outbox.waiting(lid)
     share, _ = Share.objects.update_or_create(
-        kind=Share.Kind.ENTRY, object_id=entry.pk,
-        defaults={"local_id": lid, "circles": payload["circles"],
+        local_id=lid,
+        defaults={"kind": Share.Kind.ENTRY, "object_id": entry.pk, "circle_id": circle_id,
                   "is_excerpt": choice.excerpt is not None, "excerpt": choice.excerpt or "",
-                  "digest": confirmed_digest, "chosen_at": timezone.now()},
+                  "digest": new_digest, "chosen_at": timezone.now()},
     )
-    outbox.queue_put(OutboxItem.Endpoint.POSTS, lid, payload)
+    if not unchanged:
+        outbox.queue_put(OutboxItem.Endpoint.POSTS, lid, one)
     return share
+
+
+def _withdraw(share: Share) -> None:
+    """No longer shared there: the share goes, and the removal of its post is queued."""
+    lid, ever_sent = share.local_id, share.ever_sent
+    share.delete()
+    outbox.queue_delete(ENDPOINTS[Share.Kind(share.kind)], lid, ever_sent=ever_sent)
 
 
 @transaction.atomic
 def unshare(kind: str, object_id: int) -> bool:
-    """Make an item private again; its removal from the server is queued."""
-    share = Share.objects.filter(kind=kind, object_id=object_id).first()
-    if share is None:
-        return False
-    lid, ever_sent = share.local_id, share.ever_sent
-    share.delete()
-    outbox.queue_delete(ENDPOINTS[Share.Kind(kind)], lid, ever_sent=ever_sent)
-    return True
+    """Make an item private again; the removal of each of its posts is queued."""
+    shares = list(Share.objects.filter(kind=kind, object_id=object_id))
+    for share in shares:
+        _withdraw(share)
+    return bool(shares)
 
 
 def _check_part_rules(item: Entry | Checkin, circles: list[dict[str, Any]]) -> None:
@@ -153,7 +184,7 @@ def _share_simple(kind: str, pk: int, circle_id: int, payload: dict[str, Any]) -
     lid = payloads.local_id(kind, pk)
     Share.objects.update_or_create(
         kind=kind, object_id=pk,
-        defaults={"local_id": lid, "circles": [circle_id], "digest": payloads.digest(payload),
+        defaults={"local_id": lid, "circle_id": circle_id, "digest": payloads.digest(payload),
                   "chosen_at": timezone.now()},
     )
     outbox.queue_put(ENDPOINTS[Share.Kind(kind)], lid, payload)
@@ -175,6 +206,21 @@ def rebuild(share: Share) -> None:
     outbox.queue_put(ENDPOINTS[Share.Kind(share.kind)], share.local_id, payload)
 
 
+def build_unbuilt() -> int:
+    """Queue the shares that were never built; returns how many.
+
+    Only shares split from one post into one per circle (migration 0002) start unbuilt:
+    building them here goes through the same checks as an edit (a part's rule, the
+    size). One that already waits, or failed to build, is left for "Retry now".
+    """
+    built = 0
+    for share in Share.objects.filter(digest=""):
+        if not outbox.waiting(share.local_id):
+            rebuild(share)
+            built += 1
+    return built
+
+
 def _has_local_failure(local_id: str) -> bool:
     return OutboxItem.objects.filter(
         local_id=local_id, op=outbox.PUT, state=OutboxItem.State.FAILED, attempts=0
@@ -184,15 +230,15 @@ def _has_local_failure(local_id: str) -> bool:
 def _current_payload(share: Share) -> dict[str, Any] | None:
     """The item as it would be sent now; SharingError if a part's rule no longer allows it."""
     conn = current()
-    known = {c.get("id"): c for c in (conn.circles if conn else []) if isinstance(c, dict)}
-    chosen = [known.get(c, {"id": c}) for c in share.circles]
+    circle = share.circle_id
     if share.kind == Share.Kind.ENTRY:
         entry = Entry.objects.filter(pk=share.object_id).first()
+        if entry is None:
+            return None
+        known = conn.circle(circle) if conn is not None else None
+        _check_part_rules(entry, [known or {"id": circle}])
         excerpt = share.excerpt if share.is_excerpt else None
-        if entry is not None:
-            _check_part_rules(entry, chosen)
-        return payloads.entry_payload(entry, share.circles, excerpt=excerpt) if entry else None
-    circle = share.circles[0] if share.circles else None
+        return payloads.entry_payload(entry, [circle], excerpt=excerpt)
     if share.kind == Share.Kind.NOTE:
         note = Unsaid.objects.filter(pk=share.object_id).first()
         return payloads.note_payload(note, circle) if note and circle else None
@@ -278,6 +324,7 @@ def _sync(pull_comments: str, now: dt.datetime) -> SyncReport:
     if conn.refused:
         report.waiting = _pending()
         return report
+    build_unbuilt()
     client = client_for(conn)
     sent = outbox.send_due(client, now)
     report.sent, report.failed = sent.sent, sent.failed

@@ -49,6 +49,8 @@ def describe(share: Share | None, items: Iterable[OutboxItem]) -> ItemState:
                                               at=at_clock(head.next_attempt_at))
             return ItemState("waiting", label, detail, retry_id=head.pk)
         return ItemState("waiting", label, retry_id=head.pk)
+    if share is not None and not share.digest:
+        return ItemState("waiting", texts.STATE_WAITING)  # built by the next sync pass
     if share is not None:
         return ItemState("shared", texts.STATE_SHARED)
     return ItemState("private", texts.STATE_PRIVATE)
@@ -59,12 +61,18 @@ def state_of(local_id: str) -> ItemState:
     return describe(share, OutboxItem.objects.filter(local_id=local_id))
 
 
-def audience(conn: Connection | None, share: Share | None) -> str:
-    """ "Evening circle and With my therapist" for a share."""
-    if conn is None or share is None:
+def audience(conn: Connection | None, shares: Iterable[Share]) -> str:
+    """ "Evening circle and With my therapist" for the shares of one item."""
+    if conn is None:
         return ""
-    names = [conn.circle_name(c) for c in share.circles]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return and_list([conn.circle_name(s.circle_id) for s in shares])
+
+
+def and_list(names: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def overview() -> list[tuple[str, Share | None, ItemState]]:

@@ -45,6 +45,26 @@ DISCONNECTED = (
     "shared before stays on {server} until you remove it there; comments you received "
     "stay in your journal."
 )
+NOT_REVOKED = (
+    "The server could not be told; you can revoke this journal on the server's Connect page."
+)
+REMOVALS_WAITING = (
+    "Some items you stopped sharing are not yet removed from the server: connect to the "
+    "network and press Send now first, or remove them on the server. Not yet removed: "
+    "{items}."
+)
+REMOVALS_WAITING_REFUSED = (
+    "Some items you stopped sharing are not yet removed from the server, and it no longer "
+    "accepts this journal: connect again with a new link from the same account so they "
+    "are sent, or remove them on the server. Not yet removed: {items}."
+)
+REMOVALS_LEFT = "Still on the server (remove them there yourself): {items}."
+RECONNECT_REMOVALS_WAITING = (
+    "That link is for another account ({account}) than before ({before}). Some items you "
+    "stopped sharing are not yet removed from the server, and only {before} can remove "
+    "them: connect with a link from that account first, or remove them on the server. Not "
+    "yet removed: {items}. The new link was not kept; make another when you are ready."
+)
 REFRESHED = "Your circles are up to date."
 REFRESH_FAILED = "Could not load your circles: {why}"
 # A sentence, not a secret (the name only looks like one to a linter).
@@ -105,6 +125,16 @@ QUEUED_NOTE = "Queued: this note is waiting to send to your therapist ({circle})
 AUTO_SHARE_ON = "Each new check-in will be sent to your therapist ({circle})."
 AUTO_SHARE_OFF = "New check-ins stay private unless you share them one by one."
 AUTO_SHARED = "It is queued for your therapist ({circle})."
+
+# Comments under an entry ------------------------------------------------------------
+COMMENTS_FROM = "From {circle}"
+COMMENTS_FROM_THERAPIST = "From your therapist"
+COMMENTS_EARLIER = "Earlier comments, from when one post went to several circles"
+COMMENTS_OLDER = (
+    "Showing the latest {shown} comments; {older} older ones are kept in your journal but "
+    "not shown here."
+)
+SEVERAL_CIRCLES = "the earlier post for several circles at once"
 
 # Sending -----------------------------------------------------------------------------
 SENT_SUMMARY = (

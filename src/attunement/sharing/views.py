@@ -40,6 +40,7 @@ def _home_context(conn: Connection | None, form: sf.ConnectForm | None = None,
         context["form"] = form or sf.ConnectForm()
         return context
     context["items"] = describe_items(conn)
+    context["removals"] = services.removals_waiting(conn)
     context["auto_form"] = sf.AutoShareForm(
         conn=conn,
         initial={"auto_share": conn.auto_share_checkins,
@@ -73,11 +74,17 @@ def connect(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@transaction.non_atomic_requests
 def disconnect(request: HttpRequest) -> HttpResponse:
+    """Send waiting removals, then disconnect (refused, naming them, if they cannot go)."""
     try:
-        messages.success(request, services.disconnect())
+        message = services.disconnect(force=request.POST.get("force") == "1")
+    except services.RemovalsWaiting as exc:
+        messages.error(request, exc.message)
     except services.SharingError as exc:
         messages.info(request, exc.message)
+    else:
+        messages.success(request, message)
     return redirect("sharing_home")
 
 
@@ -161,10 +168,9 @@ def entry_share(request: HttpRequest, pk: int) -> HttpResponse:
     conn = services.current()
     if conn is None:
         return redirect("sharing_home")
-    share = Share.objects.filter(kind=Share.Kind.ENTRY, object_id=pk).first()
-    form = sf.EntryShareForm(conn=conn, initial=sf.entry_form_initial(share, entry.body))
-    return render(request, "sharing/entry_share.html",
-                  {"entry": entry, "form": form, "share": share})
+    initial = sf.entry_form_initial(services.entry_shares(pk), entry.body)
+    form = sf.EntryShareForm(conn=conn, initial=initial)
+    return render(request, "sharing/entry_share.html", {"entry": entry, "form": form})
 
 
 @require_POST
@@ -177,7 +183,7 @@ def entry_preview(request: HttpRequest, pk: int) -> HttpResponse:
     form = sf.EntryShareForm(request.POST, conn=conn)
     if not form.is_valid():
         return render(request, "sharing/entry_share.html",
-                      {"entry": entry, "form": form, "share": None}, status=400)
+                      {"entry": entry, "form": form}, status=400)
     return _preview(request, entry, form, conn)
 
 
@@ -189,7 +195,7 @@ def _preview(request: HttpRequest, entry: Entry, form: sf.EntryShareForm, conn: 
     except services.SharingError as exc:
         form.add_error(None, exc.message)
         return render(request, "sharing/entry_share.html",
-                      {"entry": entry, "form": form, "share": None}, status=400)
+                      {"entry": entry, "form": form}, status=400)
     context = {
         "entry": entry,
         "payload": payload,
@@ -212,17 +218,17 @@ def entry_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     form = sf.EntryShareForm(request.POST, conn=conn)
     if not form.is_valid():
         return render(request, "sharing/entry_share.html",
-                      {"entry": entry, "form": form, "share": None}, status=400)
+                      {"entry": entry, "form": form}, status=400)
     choice = services.EntryChoice(form.cleaned_data["circles"], form.excerpt_or_none())
     try:
-        share = services.share_entry(entry, choice, request.POST.get("digest", ""))
+        shares = services.share_entry(entry, choice, request.POST.get("digest", ""))
     except services.ChangedSincePreview as exc:
         return _preview(request, entry, form, conn, note=exc.message)
     except services.SharingError as exc:
         form.add_error(None, exc.message)
         return render(request, "sharing/entry_share.html",
-                      {"entry": entry, "form": form, "share": None}, status=400)
-    messages.success(request, texts.QUEUED_ENTRY.format(audience=state.audience(conn, share)))
+                      {"entry": entry, "form": form}, status=400)
+    messages.success(request, texts.QUEUED_ENTRY.format(audience=state.audience(conn, shares)))
     return redirect("entry_detail", pk=pk)
 
 
