@@ -39,6 +39,28 @@ class Example:
     source: str
 
 
+# Who wrote which file (see data/markers/README_*.md): sets A and B hold some labels each,
+# sets C and D all five. Reported separately so a gain on one writer's test sentences is
+# not mistaken for a gain on another's.
+_WRITER_PREFIXES = (("extra_", "C"), ("d_", "D"))
+_WRITER_FILES = {
+    "withdrawal.jsonl": "A",
+    "confrontation.jsonl": "A",
+    "hard_none_from_a.jsonl": "A",
+    "client_repair.jsonl": "B",
+    "therapist_repair.jsonl": "B",
+    "none.jsonl": "B",
+}
+
+
+def writer_set(ex: Example) -> str:
+    """The set ("A"-"D") an example's file belongs to, or "?" for a file of unknown origin."""
+    for prefix, name in _WRITER_PREFIXES:
+        if ex.source.startswith(prefix):
+            return name
+    return _WRITER_FILES.get(ex.source, "?")
+
+
 def default_data_dir() -> Path:
     """data/markers at the repository root (or $ATTUNEMENT_MARKER_DATA)."""
     env = os.environ.get("ATTUNEMENT_MARKER_DATA")

@@ -9,6 +9,45 @@ _LINK = re.compile(r"!?\[([^\]]{0,300})\]\([^)]{0,500}\)")
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~|`+)")
 _SPACES = re.compile(r"\s+")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
+# Phone typing ("didnt", "im") and full spelling ("did not") become the same words.
+_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"\bwon'?t\b", "will not"),
+        (r"\bcan'?t\b", "can not"),
+        (r"\bcannot\b", "can not"),
+        (r"\bshan'?t\b", "shall not"),
+        (r"n't\b", " not"),
+        (
+            r"\b(do|does|did|is|was|were|are|have|has|had|could|would|should|must|need|ai)nt\b",
+            r"\1 not",
+        ),
+        (r"\bi'?m\b", "i am"),
+        (r"\bi'?ve\b", "i have"),
+        (r"\bi'd\b", "i would"),
+        (r"\bi'll\b", "i will"),
+        (r"'re\b", " are"),
+        (r"'ve\b", " have"),
+        (r"'ll\b", " will"),
+        (r"'d\b", " would"),
+        (r"\bu\b", "you"),
+        (r"\bur\b", "your"),
+    )
+)
+# How writers name the therapist varies more than what they say about her; one token for
+# all of them lets a phrase learnt with "my analyst" count for "the counsellor" too.
+_THERAPIST_NAMES = re.compile(
+    r"\b(?:(?:my|the|our) (?:therapist|psychotherapist|counsell?or|analyst|psychologist|"
+    r"psychiatrist|shrink|facilitator|group leader)|dr\.? ?\w+|t|sir|ma'am)\b"
+)
+_OTHER_PEOPLE = re.compile(
+    r"\b(?:mum|mom|mother|dad|father|parents?|boss|manager|partner|husband|wife|boyfriend|"
+    r"girlfriend|friends?|mate|sister|brother|son|daughter|kids?|colleagues?|cowork\w*|"
+    r"landlord|gp|nurse|neighbou?r|ex|aunt|uncle|cousin|nan|gran|grandma|grandad|"
+    r"grandmother|grandfather)\b"
+)
+THERAPIST_WORD = "xther"
+OTHER_PEOPLE_WORD = "xother"
 ENGLISH_WORDS = frozenset(
     [
         "i",
@@ -86,6 +125,20 @@ def clean_for_model(text: str) -> str:
     out = _LINK.sub(r"\1", "".join(chars))
     out = _EMPHASIS.sub("", out)
     return _SPACES.sub(" ", out).strip()
+
+
+def normalise_for_ngrams(text: str) -> str:
+    """The sentence as the word n-grams see it: lower case, contractions spelled out, every
+    way of naming the therapist as one token and other people (family, work) as another.
+
+    Only the n-gram features read this; the embedding and the rules see the cleaned text.
+    """
+    low = text.lower().replace("’", "'").replace("‘", "'")
+    for pattern, repl in _CONTRACTIONS:
+        low = pattern.sub(repl, low)
+    low = _THERAPIST_NAMES.sub(f" {THERAPIST_WORD} ", low)
+    low = _OTHER_PEOPLE.sub(f" {OTHER_PEOPLE_WORD} ", low)
+    return _SPACES.sub(" ", low).strip()
 
 
 def readable_english(text: str) -> bool:

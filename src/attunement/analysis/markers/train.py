@@ -7,6 +7,11 @@ from training; pick the L2 strength by group 3-fold cross-validation on the trai
 fit the temperature on a calibration fold of training groups. The shipped weights are then
 refitted on all the data with the chosen L2 and temperature (the held-out figures in
 docs/markers.md come from ``evaluate``, which keeps the test split out).
+
+Two heads share the design matrix: a coarse head over the five labels and a fine head over
+every subtype (and kinds of ``none``, see ``classifier.NONE_KINDS``); the fine head's
+probabilities summed per label and the coarse head's are multiplied (``combined_logits``).
+The fine head also gives the subtype.
 """
 
 from __future__ import annotations
@@ -21,30 +26,56 @@ import scipy.sparse as sp
 
 from attunement.analysis.markers import dataset as ds
 from attunement.analysis.markers.classifier import (
+    FINE_CLASSES,
+    FINE_INDEX,
+    NONE_TAG_KINDS,
     MarkerModel,
+    combined_logits,
     design,
     fit_logreg,
     fit_temperature,
     ngram_matrix,
     rule_matrix,
 )
+from attunement.analysis.markers.lexicon import main_subject
 from attunement.analysis.markers.taxonomy import LABELS, SUBTYPES
 
 MODEL_PATH = Path(__file__).parent / "model" / "markers.npz"
-L2_GRID = (3e-5, 1e-4)  # 3e-4 never won the group CV
-SUB_L2 = 3e-4
-MODEL_SERIES = "2"
+L2_GRID = (1e-5, 3e-5, 1e-4)  # 3e-4 never won the group CV
+MODEL_SERIES = "3"  # 3: normalised n-grams at double weight, fine head, data set D
+_THERAPIST_SUBJECTS = ("she", "he", "they", "my", "the", "dr")
+
+
+def fine_class(ex: ds.Example, cleaned: str) -> int:
+    """The fine-head class of an example: its subtype, or for ``none`` the kind of sentence.
+
+    The kind of a ``none`` sentence is its first hard-case tag among NONE_TAG_KINDS (negated
+    or hypothetical marker, other person, logistics), else who the main clause is about
+    (the writer, the therapist), else plain ("").
+    """
+    if ex.label != "none":
+        return FINE_INDEX[(ex.label, ex.subtype or SUBTYPES[ex.label][0])]
+    for kind in NONE_TAG_KINDS:
+        if kind in ex.tags:
+            return FINE_INDEX[("none", kind)]
+    subject = main_subject(cleaned.lower())
+    if subject == "i":
+        return FINE_INDEX[("none", "writer")]
+    if subject and subject.split(" ")[0] in _THERAPIST_SUBJECTS:
+        return FINE_INDEX[("none", "therapist")]
+    return FINE_INDEX[("none", "")]
 
 
 @dataclass
 class Prepared:
-    """Examples with their embeddings, rule features and coarse label indices."""
+    """Examples with their embeddings, rule features, coarse and fine label indices."""
 
     examples: list[ds.Example]
     emb: np.ndarray
     rules: np.ndarray
     y: np.ndarray
     ngrams: sp.csr_matrix
+    y_fine: np.ndarray
 
     def X(self, use_rules: bool = True, use_ngrams: bool = True) -> sp.csr_matrix:
         """The design matrix."""
@@ -59,6 +90,7 @@ class Prepared:
             self.rules[idx],
             self.y[idx],
             self.ngrams[idx],
+            self.y_fine[idx],
         )
 
 
@@ -73,6 +105,7 @@ def prepare(examples: list[ds.Example]) -> Prepared:
         rule_matrix(texts),
         ds.labels_array(examples),
         ngram_matrix(texts),
+        np.array([fine_class(e, t) for e, t in zip(examples, texts, strict=True)], dtype=np.int64),
     )
 
 
@@ -97,6 +130,16 @@ def split_held_out(data: Prepared) -> tuple[Prepared, Prepared, int]:
     return train.subset(~dup), test, int(dup.sum())
 
 
+Heads = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def fit_heads(X: sp.csr_matrix, y: np.ndarray, y_fine: np.ndarray, l2: float) -> Heads:
+    """The coarse and the fine head, each with class-balanced weights and the same L2."""
+    coarse = fit_logreg(X, y, len(LABELS), l2)
+    fine = fit_logreg(X, y_fine, len(FINE_CLASSES), l2)
+    return coarse, fine
+
+
 def choose_l2(
     train: Prepared, use_rules: bool = True, folds: int = 3, use_ngrams: bool = True
 ) -> tuple[float, dict[float, float]]:
@@ -108,26 +151,10 @@ def choose_l2(
         preds = np.zeros_like(train.y)
         for k in range(folds):
             tr, te = fold != k, fold == k
-            W, b = fit_logreg(X[tr], train.y[tr], len(LABELS), l2)
-            preds[te] = np.argmax(np.asarray(X[te] @ W) + b, axis=1)
+            coarse, fine = fit_heads(X[tr], train.y[tr], train.y_fine[tr], l2)
+            preds[te] = np.argmax(combined_logits(X[te], coarse, fine), axis=1)
         scores[l2] = macro_f1(train.y, preds)
     return max(scores, key=lambda k: scores[k]), scores
-
-
-def fit_subtype_heads(
-    data: Prepared, use_rules: bool, use_ngrams: bool = True
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """One logistic head per label over its subtypes."""
-    X = data.X(use_rules, use_ngrams)
-    heads = {}
-    for label in LABELS:
-        names = SUBTYPES[label]
-        rows = [i for i, e in enumerate(data.examples) if e.label == label and e.subtype in names]
-        if len(names) < 2 or len(rows) < 10:
-            continue
-        y = np.array([names.index(data.examples[i].subtype) for i in rows])
-        heads[label] = fit_logreg(X[rows], y, len(names), SUB_L2, balanced=False)
-    return heads
 
 
 def fit_model(
@@ -136,13 +163,14 @@ def fit_model(
     """Fit heads on train minus a calibration fold, temperature on that fold, then refit all."""
     valid = np.array([ds.is_valid_fold(e) for e in train.examples])
     X = train.X(use_rules, use_ngrams)
-    W, b = fit_logreg(X[~valid], train.y[~valid], len(LABELS), l2)
-    temperature = (
-        fit_temperature(np.asarray(X[valid] @ W) + b, train.y[valid]) if valid.any() else 1.0
+    temperature = 1.0
+    if valid.any():
+        coarse, fine = fit_heads(X[~valid], train.y[~valid], train.y_fine[~valid], l2)
+        temperature = fit_temperature(combined_logits(X[valid], coarse, fine), train.y[valid])
+    (W, b), (fine_W, fine_b) = fit_heads(X, train.y, train.y_fine, l2)
+    return MarkerModel(
+        W, b, temperature, use_rules, use_ngrams=use_ngrams, fine_W=fine_W, fine_b=fine_b
     )
-    W, b = fit_logreg(X, train.y, len(LABELS), l2)
-    heads = fit_subtype_heads(train, use_rules, use_ngrams)
-    return MarkerModel(W, b, temperature, use_rules, use_ngrams=use_ngrams, sub_heads=heads)
 
 
 def main(argv: list[str] | None = None) -> None:
