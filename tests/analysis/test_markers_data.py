@@ -56,7 +56,7 @@ def test_a_group_never_spans_two_labels():
 
 def test_every_file_belongs_to_a_documented_writer_set():
     examples, _ = ds.load_examples()
-    assert {ds.writer_set(e) for e in examples} == {"A", "B", "C", "D"}
+    assert {ds.writer_set(e) for e in examples} == {"A", "B", "C", "D", "E", "F"}
     readmes = " ".join(p.read_text(encoding="utf-8") for p in DATA.glob("README_*.md"))
     for path in DATA.glob("*.jsonl"):
         assert f"`{path.name}`" in readmes, path.name

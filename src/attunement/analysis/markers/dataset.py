@@ -40,9 +40,9 @@ class Example:
 
 
 # Who wrote which file (see data/markers/README_*.md): sets A and B hold some labels each,
-# sets C and D all five. Reported separately so a gain on one writer's test sentences is
+# sets C to F all five. Reported separately so a gain on one writer's test sentences is
 # not mistaken for a gain on another's.
-_WRITER_PREFIXES = (("extra_", "C"), ("d_", "D"))
+_WRITER_PREFIXES = (("extra_", "C"), ("d_", "D"), ("e_", "E"), ("f_", "F"))
 _WRITER_FILES = {
     "withdrawal.jsonl": "A",
     "confrontation.jsonl": "A",
@@ -54,7 +54,7 @@ _WRITER_FILES = {
 
 
 def writer_set(ex: Example) -> str:
-    """The set ("A"-"D") an example's file belongs to, or "?" for a file of unknown origin."""
+    """The set ("A"-"F") an example's file belongs to, or "?" for a file of unknown origin."""
     for prefix, name in _WRITER_PREFIXES:
         if ex.source.startswith(prefix):
             return name
