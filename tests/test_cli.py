@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).parent / "data"
 
@@ -51,3 +52,21 @@ def test_episodes_from_a_bad_csv_is_one_clear_line(tmp_path: Path) -> None:
 def test_unknown_command_is_a_usage_error() -> None:
     r = attune("nonsense")
     assert r.returncode == 2 and "No such command" in r.stderr
+
+
+def test_markers_with_a_stale_model_file_is_one_clear_line(monkeypatch: Any) -> None:
+    from click.testing import CliRunner
+
+    from attunement import cli
+    from attunement.analysis import markers as marker_analysis
+
+    def stale() -> None:
+        raise ValueError("markers.npz holds marker weights for features version 2; retrain")
+
+    monkeypatch.setattr(marker_analysis, "load_model", stale)
+    result = CliRunner().invoke(cli.cli, ["markers"], input='{"id": 1, "text": "Hi."}\n')
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: The marker model cannot be loaded: markers.npz holds marker weights for "
+        "features version 2; retrain"
+    )

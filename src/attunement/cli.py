@@ -325,8 +325,15 @@ def markers() -> None:
 
     The research interface (docs/markers.md): no journal needed, nothing stored.
     """
+    from attunement.analysis import markers as marker_analysis
+    from attunement.analysis.embed import EmbeddingModelError, get_embedder
     from attunement.analysis.markers.jsonl import run_jsonl
 
+    try:  # a missing or stale model is one clear line, before any input is read
+        marker_analysis.load_model()
+        get_embedder()
+    except (EmbeddingModelError, OSError, ValueError) as exc:
+        raise click.ClickException(f"The marker model cannot be loaded: {exc}") from exc
     run_jsonl(sys.stdin, sys.stdout)
 
 

@@ -71,8 +71,9 @@ def test_held_out_split_is_about_a_fifth_of_the_groups():
 
 @pytest.mark.parametrize(
     ("source", "expected"),
-    [("withdrawal.jsonl", "A"), ("none.jsonl", "B"), ("extra_none.jsonl", "C"),
-     ("d_none.jsonl", "D"), ("mine.jsonl", "?")],
+    [("withdrawal.jsonl", "A"), ("hard_none_from_a.jsonl", "A"), ("none.jsonl", "B"),
+     ("extra_none.jsonl", "C"), ("d_none.jsonl", "D"), ("e_withdrawal.jsonl", "E"),
+     ("f_client_repair.jsonl", "F"), ("mine.jsonl", "?")],
 )
 def test_writer_set_by_file_name(source, expected):
     ex = ds.Example("x", "text", "none", None, None, "g", (), source)
@@ -84,5 +85,6 @@ def test_no_real_looking_urls_or_emails_in_the_data():
     assert [r["id"] for _, r in rows() if pattern.search(r["text"])] == []
 
 
-def test_data_dir_is_the_repository_folder():
-    assert Path(__file__).resolve().parents[2] / "data" / "markers" == DATA
+def test_data_dir_is_the_repository_folder(monkeypatch):
+    monkeypatch.delenv("ATTUNEMENT_MARKER_DATA", raising=False)
+    assert Path(__file__).resolve().parents[2] / "data" / "markers" == ds.default_data_dir()

@@ -22,6 +22,15 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"\b(do|does|did|is|was|were|are|have|has|had|could|would|should|must|need|ai)nt\b",
             r"\1 not",
         ),
+        # "I'd had", "she'd gone": 'd before a past participle is "had" (most of them in
+        # our data); otherwise "would". "I would" marks wishes and hypotheticals, which are
+        # none, so a real past event must not share its n-grams.
+        (
+            r"'d(?= (?:been|had|gone|done|seen|said|told|got|gotten|left|felt|made|known|"
+            r"thought|taken|given|come|become|kept|brought|heard|lost|spent|written|"
+            r"forgotten|let|put|run|sat|stood|held|meant|begun|shut|hurt|[a-z]+ed)\b)",
+            " had",
+        ),
         (r"\bi'?m\b", "i am"),
         (r"\bi'?ve\b", "i have"),
         (r"\bi'd\b", "i would"),
@@ -36,9 +45,14 @@ _CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 # How writers name the therapist varies more than what they say about her; one token for
 # all of them lets a phrase learnt with "my analyst" count for "the counsellor" too.
+# "Dr." takes the surname after it, unless that word is a verb or a function word ("Dr
+# said", "the dr and I"); a lone "T" is the therapist, "T-shirt" is not.
 _THERAPIST_NAMES = re.compile(
     r"\b(?:(?:my|the|our) (?:therapist|psychotherapist|counsell?or|analyst|psychologist|"
-    r"psychiatrist|shrink|facilitator|group leader)|dr\.? ?\w+|t|sir|ma'am)\b"
+    r"psychiatrist|shrink|facilitator|group leader)\b|dr\b\.?(?: (?!(?:said|says|asked|"
+    r"told|and|or|but|was|is|has|had|did|does|would|will|could|just|then|never|always|"
+    r"again|too|so|who|that|when|if|not|xther|xother)\b)[a-z]+\b)?|t\b(?![-'])|sir\b|"
+    r"ma'am\b)"
 )
 _OTHER_PEOPLE = re.compile(
     r"\b(?:mum|mom|mother|dad|father|parents?|boss|manager|partner|husband|wife|boyfriend|"

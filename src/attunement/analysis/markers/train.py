@@ -5,8 +5,9 @@
 Protocol: hold out ~20% of groups as the test split; drop near-duplicates of test sentences
 from training; pick the L2 strength by group 3-fold cross-validation on the training part;
 fit the temperature on a calibration fold of training groups. The shipped weights are then
-refitted on all the data with the chosen L2 and temperature (the held-out figures in
-docs/markers.md come from ``evaluate``, which keeps the test split out).
+refitted on all the data with the chosen L2, by the same procedure (heads fitted without
+the calibration fold, the temperature on it, then the heads refitted on everything). The
+held-out figures in docs/markers.md come from ``evaluate``, which keeps the test split out.
 
 Two heads share the design matrix: a coarse head over the five labels and a fine head over
 every subtype (and kinds of ``none``, see ``classifier.NONE_KINDS``); the fine head's
@@ -42,7 +43,7 @@ from attunement.analysis.markers.taxonomy import LABELS, SUBTYPES
 
 MODEL_PATH = Path(__file__).parent / "model" / "markers.npz"
 L2_GRID = (1e-5, 3e-5, 1e-4)  # 3e-4 never won the group CV
-MODEL_SERIES = "3"  # 3: normalised n-grams at double weight, fine head, data set D
+MODEL_SERIES = "4"  # 3: normalised n-grams at double weight, fine head; 4: feature version 4
 _THERAPIST_SUBJECTS = ("she", "he", "they", "my", "the", "dr")
 
 
