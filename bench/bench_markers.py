@@ -74,6 +74,8 @@ def nominal_peak() -> tuple[float, str]:
     cores = len(os.sched_getaffinity(0))
     name = field("model name") or "unknown CPU"
     text = f"{name}, {cores} cores x {mhz / 1000:.2f} GHz x {per_cycle} ({unit})"
+    if not mhz:  # no /proc/cpuinfo clock (not Linux): the share against it is not printed
+        return float("nan"), f"{name}: clock unknown"
     return cores * mhz / 1000 * per_cycle, text
 
 
